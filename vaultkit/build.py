@@ -1,0 +1,248 @@
+"""The pipeline, one call per stage: scan -> parse -> model -> plan -> write.
+
+Everything is gathered and planned before anything is written, so a run sees one
+consistent vault; core code returns results and problems and never prints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Config
+from .errors import NoteError, Problem, Severity, TemplateProblem, UnsafeWrite, WriteConflict
+from .model import Kind, Vault, build_model
+from .parse import ParsedNote, parse_note
+from .plan import Action, FilePlan, Output, fill, group, plan_file
+from .render import Templates, company_context, meeting_context, person_context
+from .scan import Entry, scan, vault_root
+from .write import atomic_write
+
+OPT_OUT_VALUES = {"false", "off", "no", "never", "ignore"}
+MAX_REDO = 3
+
+
+@dataclass
+class Loaded:
+    """A scanned and parsed vault, with the model built."""
+
+    root: Path
+    config: Config
+    vault: Vault
+    entries: dict[str, Entry]
+    unwritable: set[str]
+    problems: list[Problem]
+
+
+@dataclass
+class RunResult:
+    loaded: Loaded
+    plans: list[FilePlan]
+    problems: list[Problem]
+    written: list[str] = field(default_factory=list)
+
+    @property
+    def counts(self) -> Counter[str]:
+        return Counter(str(p.action) for p in self.plans)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == Severity.ERROR]
+
+
+def _placeholder(path: str, entry: Entry) -> ParsedNote:
+    """A note that could not be read still exists: its name resolves, nothing is written."""
+    return ParsedNote(
+        path=path,
+        meta={},
+        meta_lines={},
+        body_line=1,
+        links=(),
+        tasks=(),
+        sections=(),
+        regions=(),
+        region_problem=None,
+        region_problem_line=0,
+        newline="\n",
+        bom=False,
+        size=entry.size,
+        mtime_ns=entry.mtime_ns,
+        sha="",
+    )
+
+
+def is_opted_out(note: ParsedNote) -> bool:
+    value = note.meta.get("vaultkit")
+    if value is False:
+        return True
+    return isinstance(value, str) and value.strip().casefold() in OPT_OUT_VALUES
+
+
+def load(path: Path, today: dt.date, config: Config | None = None) -> Loaded:
+    """Scan, parse and model a vault."""
+    root = vault_root(path)
+    config = config or Config.load(root)
+    ignore = (*config.ignore_folders, config.templates_folder)
+    scanned = scan(root, ignore)
+    problems = list(scanned.problems)
+    notes: dict[str, ParsedNote] = {}
+    unwritable: set[str] = set()
+    entries = {e.rel: e for e in scanned.entries}
+    for entry in scanned.entries:
+        rel = entry.rel
+        if entry.size > config.max_note_bytes:
+            problems.append(
+                Problem(
+                    rel,
+                    0,
+                    f"is {entry.size // (1024 * 1024)} MB, over the {config.max_note_bytes} byte "
+                    "limit (max_note_bytes): not read",
+                    Severity.WARNING,
+                    "too-large",
+                )
+            )
+            notes[rel] = _placeholder(rel, entry)
+            unwritable.add(rel)
+            continue
+        try:
+            data = (root / rel).read_bytes()
+        except OSError:
+            continue  # vanished since the scan
+        try:
+            note = parse_note(rel, data, entry.mtime_ns)
+        except NoteError as exc:
+            problems.append(exc.problem())
+            notes[rel] = _placeholder(rel, entry)
+            unwritable.add(rel)
+            continue
+        if entry.nlink > 1:
+            unwritable.add(rel)
+            problems.append(
+                Problem(
+                    rel,
+                    0,
+                    "has other hard links: vaultkit reads it but never writes it",
+                    Severity.WARNING,
+                    "hardlink",
+                )
+            )
+        if is_opted_out(note):
+            unwritable.add(rel)
+        notes[rel] = note
+    vault = build_model(notes, config, today)
+    problems.extend(vault.problems)
+    return Loaded(root, config, vault, entries, unwritable, problems)
+
+
+def backlink_outputs(loaded: Loaded, templates: Templates) -> Iterable[Output]:
+    """The backlinks region of every person, company and meeting note."""
+    vault = loaded.vault
+    makers: list[tuple[Kind, str, Callable[[Vault, str], dict[str, object]]]] = [
+        (Kind.PERSON, "regions/person.md.j2", person_context),
+        (Kind.COMPANY, "regions/company.md.j2", company_context),
+        (Kind.MEETING, "regions/meeting.md.j2", meeting_context),
+    ]
+    for kind, template, context in makers:
+        for path, note_kind in vault.kinds.items():
+            if note_kind != kind or path in loaded.unwritable:
+                continue
+            yield Output(path, "backlinks", templates.render(template, context(vault, path)))
+
+
+def plan(loaded: Loaded, outputs: list[Output]) -> tuple[list[FilePlan], list[Problem]]:
+    plans: list[FilePlan] = []
+    problems: list[Problem] = []
+    for path, wanted in group(outputs).items():
+        if path in loaded.unwritable:
+            continue
+        try:
+            fp = plan_file(loaded.root, path, wanted, loaded.vault.notes.get(path))
+        except (NoteError, OSError) as exc:
+            problems.append(_problem_of(path, exc))
+            continue
+        problems.extend(fp.problems)
+        plans.append(fp)
+    return plans, problems
+
+
+def _problem_of(path: str, exc: Exception) -> Problem:
+    if isinstance(exc, NoteError):
+        return exc.problem()
+    return Problem(path, 0, f"not written: {exc}", Severity.ERROR, "write")
+
+
+def apply(
+    loaded: Loaded, plans: list[FilePlan], wanted: dict[str, list[Output]]
+) -> tuple[list[str], list[Problem]]:
+    """Write every plan with changes; redo a plan whose file changed under us."""
+    written: list[str] = []
+    problems: list[Problem] = []
+    for fp in plans:
+        if fp.action not in (Action.CREATE, Action.UPDATE) or fp.new is None:
+            continue
+        current = fp
+        for attempt in range(MAX_REDO + 1):
+            try:
+                atomic_write(loaded.root, current.path, current.new or b"", current.stamp)
+                written.append(current.path)
+                break
+            except WriteConflict:
+                if attempt == MAX_REDO:
+                    problems.append(
+                        Problem(
+                            fp.path,
+                            0,
+                            "kept changing while vaultkit tried to write it; skipped this time",
+                            Severity.WARNING,
+                            "deferred",
+                        )
+                    )
+                    break
+                current = _replan(loaded, fp.path, wanted[fp.path])
+                if current.action not in (Action.CREATE, Action.UPDATE) or current.new is None:
+                    problems.extend(current.problems)
+                    break
+            except (UnsafeWrite, NoteError, OSError) as exc:
+                problems.append(_problem_of(fp.path, exc))
+                break
+    return written, problems
+
+
+def _replan(loaded: Loaded, path: str, wanted: list[Output]) -> FilePlan:
+    """Plan one file again from what is on disk now (promise 4: redo, never clobber)."""
+    target = loaded.root / path
+    if not target.exists():
+        return plan_file(loaded.root, path, wanted, None)
+    data = target.read_bytes()
+    note = parse_note(path, data)
+    fp = plan_file(loaded.root, path, wanted, note)
+    if fp.changes and fp.new is None:
+        fill(loaded.root, fp, note)
+    return fp
+
+
+def regen(
+    path: Path, today: dt.date, dry_run: bool = False, config: Config | None = None
+) -> RunResult:
+    """Run the whole pipeline once."""
+    loaded = load(path, today, config)
+    templates = Templates(loaded.root, loaded.config.templates_folder)
+    problems = list(loaded.problems)
+    outputs: list[Output] = []
+    try:
+        outputs.extend(backlink_outputs(loaded, templates))
+    except TemplateProblem as exc:
+        problems.append(Problem(exc.name, exc.line, exc.message, Severity.ERROR, "template"))
+        return RunResult(loaded, [], sorted(problems))
+    plans, plan_problems = plan(loaded, outputs)
+    problems.extend(plan_problems)
+    result = RunResult(loaded, plans, problems)
+    if not dry_run:
+        written, write_problems = apply(loaded, plans, group(outputs))
+        result.written = written
+        problems.extend(write_problems)
+    result.problems = sorted(set(problems))
+    return result

@@ -1,0 +1,179 @@
+"""The command line: parse options, call the core, report. Nothing else lives here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__, build
+from .build import RunResult
+from .errors import Problem, Severity, VaultkitError
+from .plan import Action, unified_diff
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_FAILED = 2
+
+
+def _today(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-11-22") from None
+
+
+today_option = click.option(
+    "--today",
+    metavar="YYYY-MM-DD",
+    help="Take this date as today (default: the local date).",
+)
+vault_argument = click.argument(
+    "vault",
+    default=".",
+    type=click.Path(file_okay=False, path_type=Path),
+)
+
+
+def _report(problems: list[Problem]) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="vaultkit")
+def cli() -> None:
+    """vaultkit keeps a Markdown vault of people, companies and meetings connected.
+
+    It reads your notes (Obsidian or any editor) and writes back, only inside its own
+    marked regions: backlinks between people, companies and meetings.
+
+    \b
+    Example:
+        vaultkit check ~/Notes/Career     # report problems, write nothing
+        vaultkit regen ~/Notes/Career     # update every backlink region
+    """
+
+
+@cli.command()
+@vault_argument
+@click.option(
+    "--dry-run", "-n", is_flag=True, help="Print a diff of what would change; write nothing."
+)
+@today_option
+@click.option("--quiet", "-q", is_flag=True, help="Print problems only, no summary.")
+def regen(vault: Path, dry_run: bool, today: str | None, quiet: bool) -> None:
+    """Regenerate every vaultkit region in the VAULT (default: this folder).
+
+    Prints one summary line, and a `path:line: message` line for each problem.
+    A second run with the same notes writes nothing. Exits 1 when a note had a
+    problem or a region was edited by hand (the rest is still written).
+
+    \b
+    Example:
+        vaultkit regen ~/Notes/Career --dry-run
+        vaultkit regen ~/Notes/Career --today 2026-11-22
+    """
+    result = build.regen(vault, _today(today), dry_run)
+    if dry_run:
+        for fp in result.plans:
+            if fp.action in (Action.CREATE, Action.UPDATE):
+                click.echo(unified_diff(fp), nl=False)
+    _report(result.problems)
+    if not quiet:
+        click.echo(summary(result, dry_run))
+    sys.exit(EXIT_PROBLEMS if result.errors or result.counts[Action.CONFLICT] else EXIT_OK)
+
+
+def summary(result: RunResult, dry_run: bool) -> str:
+    counts = result.counts
+    conflicts = sum(len(p.conflicts) for p in result.plans)
+    problems = len([p for p in result.problems if p.code != "conflict"])
+    verb = "would be " if dry_run else ""
+    return (
+        f"vaultkit: {counts[Action.CREATE]} {verb}created, {counts[Action.UPDATE]} {verb}updated, "
+        f"{counts[Action.UNCHANGED]} unchanged, {_plural(conflicts, 'conflict')}, "
+        f"{_plural(problems, 'problem')}"
+    )
+
+
+@cli.command()
+@vault_argument
+@today_option
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
+def check(vault: Path, today: str | None, as_json: bool, strict: bool) -> None:
+    """Check the VAULT's notes and report problems; write nothing.
+
+    Reports broken front-matter (with the line), links that match no note or
+    several, likely duplicate people, meetings without a date or with an unknown
+    kind, people in meetings with no note, and damaged vaultkit regions.
+    Exits 1 when there are errors (with --strict: errors or warnings), else 0.
+
+    \b
+    Example:
+        vaultkit check ~/Notes/Career
+        vaultkit check ~/Notes/Career --json | jq '.problems[].message'
+    """
+    loaded = build.load(vault, _today(today))
+    problems = sorted(set(loaded.problems))
+    for path, note in loaded.vault.notes.items():
+        if note.region_problem:
+            problems.append(
+                Problem(
+                    path, note.region_problem_line, note.region_problem, Severity.ERROR, "regions"
+                )
+            )
+    problems.sort()
+    errors = [p for p in problems if p.severity == Severity.ERROR]
+    warnings = [p for p in problems if p.severity == Severity.WARNING]
+    vault_model = loaded.vault
+    if as_json:
+        payload: dict[str, Any] = {
+            "vault": str(loaded.root),
+            "notes": len(vault_model.notes),
+            "people": len(vault_model.people),
+            "companies": len(vault_model.companies),
+            "meetings": len(vault_model.meetings),
+            "errors": len(errors),
+            "warnings": len(warnings),
+            "problems": [p.to_json() for p in problems],
+        }
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        for problem in problems:
+            click.echo(str(problem))
+        click.echo(
+            f"vaultkit: {len(vault_model.notes)} notes ({len(vault_model.people)} people, "
+            f"{len(vault_model.companies)} companies, {len(vault_model.meetings)} meetings): "
+            f"{_plural(len(errors), 'error')}, {_plural(len(warnings), 'warning')}"
+        )
+    failed = errors or (strict and warnings)
+    sys.exit(EXIT_PROBLEMS if failed else EXIT_OK)
+
+
+def main() -> None:
+    """The one exit point: domain errors become a message and exit 2."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except VaultkitError as exc:
+        click.echo(f"vaultkit: {exc}", err=True)
+        sys.exit(EXIT_FAILED)

@@ -1,0 +1,636 @@
+"""The vault model: people, companies, meetings and ordinary notes, and their links.
+
+Built from parsed notes only (no file access). Names resolve as Obsidian resolves
+them (file name without ``.md``, case-insensitively, then aliases; a path-qualified
+name picks that file), compared in Unicode NFC. A name never becomes a path: it is
+only ever looked up among the notes the scan found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from .config import Config
+from .errors import Problem, Severity
+from .parse import ParsedNote, nfc_key
+
+
+class Kind(StrEnum):
+    PERSON = "person"
+    COMPANY = "company"
+    MEETING = "meeting"
+    NOTE = "note"
+
+
+MEETING_KINDS = ("informational", "job", "casual", "networking")
+_KIND_WORDS = {
+    "informational": "informational",
+    "informational interview": "informational",
+    "info": "informational",
+    "info interview": "informational",
+    "job": "job",
+    "job interview": "job",
+    "interview": "job",
+    "casual": "casual",
+    "casual interview": "casual",
+    "informal": "casual",
+    "informal interview": "casual",
+    "networking": "networking",
+    "coffee": "networking",
+    "coffee chat": "networking",
+    "chat": "networking",
+}
+_STATUS_WORDS = {
+    "planned": "planned",
+    "scheduled": "planned",
+    "upcoming": "planned",
+    "done": "done",
+    "held": "done",
+    "completed": "done",
+    "complete": "done",
+    "cancelled": "cancelled",
+    "canceled": "cancelled",
+}
+_DATE_RE = re.compile(
+    r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]+(\d{1,2}):(\d{2})(?::\d{2}(?:\.\d+)?)?)?\s*$"
+)
+_TIME_RE = re.compile(r"^\s*(\d{1,2})[:.h](\d{2})\s*(am|pm)?\s*$", re.IGNORECASE)
+_NAME_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def stem_of(path: str) -> str:
+    name = path.rsplit("/", 1)[-1]
+    return name[:-3] if name.endswith(".md") else name
+
+
+def link_target(raw: str) -> str:
+    """The note name a link or plain value points at: no brackets, alias, heading or .md."""
+    text = raw.strip()
+    if text.startswith("!"):
+        text = text[1:]
+    if text.startswith("[[") and text.endswith("]]"):
+        text = text[2:-2]
+    text = text.split("|", 1)[0]
+    text = text.split("#", 1)[0]
+    text = text.strip()
+    if text.casefold().endswith(".md"):
+        text = text[:-3]
+    return text.strip()
+
+
+def values_of(value: Any) -> list[str]:
+    """The names in a front-matter value: a string, a list, or YAML's reading of an
+    unquoted ``[[Name]]`` (a list inside a list)."""
+    out: list[str] = []
+    if value is None:
+        return out
+    if isinstance(value, str):
+        if value.strip():
+            out.append(value.strip())
+        return out
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, list):
+                inner = values_of(item)
+                out.extend(f"[[{v}]]" if not v.startswith("[[") else v for v in inner)
+            elif (
+                isinstance(item, str | int | float)
+                and not isinstance(item, bool)
+                and str(item).strip()
+            ):
+                out.append(str(item).strip())
+        return out
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return [str(value)]
+    return out
+
+
+@dataclass(frozen=True)
+class Resolution:
+    target: str | None
+    candidates: tuple[str, ...] = ()
+
+
+class Resolver:
+    """Looks names up among the vault's notes, by file name, path and alias."""
+
+    def __init__(self, paths: Iterable[str], aliases: Mapping[str, Iterable[str]]) -> None:
+        self._by_stem: dict[str, list[str]] = defaultdict(list)
+        self._by_alias: dict[str, list[str]] = defaultdict(list)
+        for path in paths:
+            self._by_stem[nfc_key(stem_of(path))].append(path)
+        for path, names in aliases.items():
+            for name in names:
+                key = nfc_key(name)
+                if path not in self._by_alias[key]:
+                    self._by_alias[key].append(path)
+
+    def resolve(self, raw: str, kinds: Mapping[str, Kind], want: Kind | None = None) -> Resolution:
+        name = link_target(raw)
+        if not name:
+            return Resolution(None)
+        key = nfc_key(name.replace("\\", "/"))
+        if "/" in key:
+            folder, _, last = key.rstrip("/").rpartition("/")
+            matches = [
+                p
+                for p in self._by_stem.get(last, [])
+                if nfc_key(p[:-3]) == key or nfc_key(p[:-3]).endswith("/" + key)
+            ]
+            if not folder or ".." in key.split("/"):
+                matches = []
+        else:
+            matches = list(self._by_stem.get(key, []))
+            if not matches:
+                matches = list(self._by_alias.get(key, []))
+        if len(matches) > 1 and want is not None:
+            typed = [p for p in matches if kinds.get(p) == want]
+            if len(typed) == 1:
+                matches = typed
+        if len(matches) == 1:
+            return Resolution(matches[0])
+        return Resolution(None, tuple(sorted(matches)))
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A name written in a note, and what it resolved to (a path, or None)."""
+
+    raw: str
+    target: str | None
+    line: int
+
+    @property
+    def label(self) -> str:
+        return link_target(self.raw)
+
+
+@dataclass(frozen=True)
+class Person:
+    path: str
+    name: str
+    company: Ref | None
+    role: str | None
+    email: str | None
+    linkedin: str | None
+    introduced_by: Ref | None
+    previous_companies: tuple[Ref, ...]
+    keep_in_touch: int | None
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Company:
+    path: str
+    name: str
+    industry: str | None
+    website: str | None
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Meeting:
+    path: str
+    name: str
+    kind: str | None
+    date: dt.date | None
+    time: str | None
+    duration: int | None
+    attendees: tuple[Ref, ...]
+    company: Ref | None
+    company_derived: bool
+    where: str | None
+    status: str
+    role: str | None
+    stage: str | None
+    referrals: tuple[Ref, ...]
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        return tuple(r.target for r in self.attendees if r.target)
+
+    @property
+    def sort_key(self) -> tuple[str, str, str]:
+        return (self.date.isoformat() if self.date else "", self.time or "", self.path)
+
+
+def _text(value: Any) -> str | None:
+    if value is None or isinstance(value, list | dict):
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = str(value).strip()
+    return text or None
+
+
+def parse_date(value: Any) -> tuple[dt.date | None, str | None]:
+    """A meeting's date and time from ``2026-11-10``, ``2026-11-10T15:30`` or
+    ``"2026-11-10 15:30"`` (a YAML date, datetime or text)."""
+    if isinstance(value, dt.datetime):
+        return value.date(), f"{value.hour:02d}:{value.minute:02d}"
+    if isinstance(value, dt.date):
+        return value, None
+    if isinstance(value, str):
+        m = _DATE_RE.match(value)
+        if m:
+            try:
+                day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                return None, None
+            clock = f"{int(m.group(4)):02d}:{m.group(5)}" if m.group(4) else None
+            return day, clock
+    return None, None
+
+
+def parse_time(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        return f"{value // 60:02d}:{value % 60:02d}"  # a YAML 1.1 reader's 10:00 -> 600
+    m = _TIME_RE.match(str(value))
+    if not m:
+        return None
+    hour, minute = int(m.group(1)), int(m.group(2))
+    ampm = (m.group(3) or "").lower()
+    if ampm == "pm" and hour < 12:
+        hour += 12
+    elif ampm == "am" and hour == 12:
+        hour = 0
+    if hour > 23 or minute > 59:
+        return None
+    return f"{hour:02d}:{minute:02d}"
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+@dataclass
+class Vault:
+    """The whole model. Built once per run by :func:`build_model`."""
+
+    config: Config
+    today: dt.date
+    notes: dict[str, ParsedNote]
+    kinds: dict[str, Kind]
+    people: dict[str, Person] = field(default_factory=dict)
+    companies: dict[str, Company] = field(default_factory=dict)
+    meetings: dict[str, Meeting] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    resolver: Resolver | None = None
+    # derived facts
+    meetings_of_person: dict[str, list[str]] = field(default_factory=dict)
+    meetings_of_company: dict[str, list[str]] = field(default_factory=dict)
+    employees: dict[str, list[str]] = field(default_factory=dict)
+    former_employees: dict[str, list[str]] = field(default_factory=dict)
+    introduced: dict[str, list[str]] = field(default_factory=dict)
+    referrals_made: dict[str, list[tuple[Ref, str]]] = field(default_factory=dict)
+    referred_by: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    mentions: dict[str, list[str]] = field(default_factory=dict)
+
+    def name(self, path: str) -> str:
+        return stem_of(path)
+
+    def unique_stem(self, path: str) -> bool:
+        assert self.resolver is not None
+        return self.resolver.resolve(stem_of(path), self.kinds).target == path
+
+    def link(self, path: str) -> str:
+        """A wikilink to a note: by name, or path-qualified when the name is not unique."""
+        if self.unique_stem(path):
+            return f"[[{stem_of(path)}]]"
+        return f"[[{path[:-3]}|{stem_of(path)}]]"
+
+    def held(self, meeting: Meeting) -> bool:
+        """A meeting that took place: before today and not cancelled."""
+        return (
+            meeting.status != "cancelled"
+            and meeting.date is not None
+            and (meeting.date < self.today)
+        )
+
+    def last_contact(self, person: str) -> dt.date | None:
+        dates = [
+            m.date
+            for p in self.meetings_of_person.get(person, [])
+            if (m := self.meetings[p]).date is not None and self.held(m)
+        ]
+        return max(dates) if dates else None
+
+
+def _kind_of(note: ParsedNote, config: Config) -> Kind:
+    declared = note.meta.get("type")
+    if isinstance(declared, str):
+        key = declared.strip().casefold()
+        for kind in (Kind.PERSON, Kind.COMPANY, Kind.MEETING):
+            if key == kind.value:
+                return kind
+        return Kind.NOTE
+    folders = [p.casefold() for p in note.path.split("/")[:-1]]
+    mapping = (
+        (Kind.PERSON, config.people_folders),
+        (Kind.COMPANY, config.company_folders),
+        (Kind.MEETING, config.meeting_folders),
+    )
+    best: tuple[int, Kind] | None = None
+    for depth, folder in enumerate(folders):
+        for kind, names in mapping:
+            if folder in (n.casefold() for n in names):
+                best = (depth, kind)
+    return best[1] if best else Kind.NOTE
+
+
+def build_model(
+    notes: Mapping[str, ParsedNote], config: Config, today: dt.date, opted_out: Iterable[str] = ()
+) -> Vault:
+    """Build the model from parsed notes (sorted by path for determinism)."""
+    ordered = dict(sorted(notes.items()))
+    kinds = {path: _kind_of(note, config) for path, note in ordered.items()}
+    aliases = {path: values_of(note.meta.get("aliases")) for path, note in ordered.items()}
+    vault = Vault(config=config, today=today, notes=ordered, kinds=kinds)
+    resolver = Resolver(ordered, aliases)
+    vault.resolver = resolver
+    problems = vault.problems
+
+    def ref(path: str, key: str, raw: str, want: Kind | None) -> Ref:
+        note = ordered[path]
+        line = note.meta_lines.get(key, 1)
+        res = resolver.resolve(raw, kinds, want)
+        if res.target is None:
+            if res.candidates:
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        f"{key}: {link_target(raw)!r} matches several notes: "
+                        + ", ".join(res.candidates)
+                        + "; use a path such as [["
+                        + res.candidates[0][:-3]
+                        + "]]",
+                        Severity.ERROR,
+                        "ambiguous-link",
+                    )
+                )
+            else:
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        f"{key}: {link_target(raw)!r} matches no note",
+                        Severity.WARNING,
+                        "unresolved-link",
+                    )
+                )
+        elif want is not None and kinds[res.target] != want:
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    f"{key}: {link_target(raw)!r} is a {kinds[res.target]} note, not a {want}",
+                    Severity.WARNING,
+                    "wrong-kind",
+                )
+            )
+            return Ref(raw, None, line)
+        return Ref(raw, res.target, line)
+
+    def refs(path: str, key: str, want: Kind | None) -> tuple[Ref, ...]:
+        out: list[Ref] = []
+        for raw in values_of(ordered[path].meta.get(key)):
+            if "," in raw and "[[" not in raw and not resolver.resolve(raw, kinds).target:
+                parts = [p.strip() for p in raw.split(",") if p.strip()]
+            else:
+                parts = [raw]
+            out.extend(ref(path, key, part, want) for part in parts)
+        return tuple(out)
+
+    def one(path: str, key: str, want: Kind) -> Ref | None:
+        found = refs(path, key, want)
+        return found[0] if found else None
+
+    for path, note in ordered.items():
+        kind = kinds[path]
+        meta = note.meta
+        if kind == Kind.PERSON:
+            keep = _int(meta.get("keep_in_touch"))
+            if meta.get("keep_in_touch") is not None and keep is None:
+                problems.append(
+                    Problem(
+                        path,
+                        note.meta_lines.get("keep_in_touch", 1),
+                        "keep_in_touch: expected a number of days",
+                        Severity.WARNING,
+                        "bad-value",
+                    )
+                )
+            vault.people[path] = Person(
+                path=path,
+                name=stem_of(path),
+                company=one(path, "company", Kind.COMPANY),
+                role=_text(meta.get("role")),
+                email=_text(meta.get("email")),
+                linkedin=_text(meta.get("linkedin")),
+                introduced_by=one(path, "introduced_by", Kind.PERSON),
+                previous_companies=refs(path, "previous_companies", Kind.COMPANY),
+                keep_in_touch=keep,
+                aliases=tuple(aliases[path]),
+            )
+        elif kind == Kind.COMPANY:
+            vault.companies[path] = Company(
+                path=path,
+                name=stem_of(path),
+                industry=_text(meta.get("industry")),
+                website=_text(meta.get("website")),
+                aliases=tuple(aliases[path]),
+            )
+    for path, note in ordered.items():
+        if kinds[path] != Kind.MEETING:
+            continue
+        meta = note.meta
+        day, clock = parse_date(meta.get("date"))
+        if day is None:
+            if meta.get("date") is not None:
+                problems.append(
+                    Problem(
+                        path,
+                        note.meta_lines.get("date", 1),
+                        f"date: {meta.get('date')!r} is not a date (use 2026-11-10 or "
+                        "2026-11-10T15:30)",
+                        Severity.ERROR,
+                        "bad-date",
+                    )
+                )
+            else:
+                m = _NAME_DATE_RE.match(stem_of(path))
+                if m:
+                    day, _ = parse_date(m.group(0))
+            if day is None and meta.get("date") is None:
+                problems.append(
+                    Problem(
+                        path,
+                        1,
+                        "meeting has no date (add date: 2026-11-10 to its front-matter)",
+                        Severity.ERROR,
+                        "no-date",
+                    )
+                )
+        clock = parse_time(meta.get("time")) or clock
+        raw_kind = _text(meta.get("kind"))
+        kind_name: str | None = None
+        if raw_kind is None:
+            problems.append(
+                Problem(
+                    path,
+                    1,
+                    "meeting has no kind (informational, job, casual or networking)",
+                    Severity.WARNING,
+                    "no-kind",
+                )
+            )
+        else:
+            kind_name = _KIND_WORDS.get(raw_kind.casefold())
+            if kind_name is None:
+                problems.append(
+                    Problem(
+                        path,
+                        note.meta_lines.get("kind", 1),
+                        f"kind: {raw_kind!r} is not one of informational, job, casual, networking",
+                        Severity.ERROR,
+                        "bad-kind",
+                    )
+                )
+        raw_status = _text(meta.get("status"))
+        status = _STATUS_WORDS.get(raw_status.casefold()) if raw_status else None
+        if raw_status and status is None:
+            problems.append(
+                Problem(
+                    path,
+                    note.meta_lines.get("status", 1),
+                    f"status: {raw_status!r} is not one of planned, done, cancelled",
+                    Severity.WARNING,
+                    "bad-status",
+                )
+            )
+        if status is None:
+            status = "done" if day is not None and day < today else "planned"
+        attendees = refs(path, "with", Kind.PERSON)
+        for r in attendees:
+            if r.target is None and not resolver.resolve(r.raw, kinds).candidates:
+                problems.append(
+                    Problem(
+                        path,
+                        r.line,
+                        f"with: {r.label!r} has no person note (create People/{r.label}.md?)",
+                        Severity.WARNING,
+                        "no-person-note",
+                    )
+                )
+        company = one(path, "company", Kind.COMPANY)
+        derived = False
+        if company is None or (company.target is None and meta.get("company") is None):
+            for r in attendees:
+                person = vault.people.get(r.target or "")
+                if person and person.company and person.company.target:
+                    company, derived = person.company, True
+                    break
+        vault.meetings[path] = Meeting(
+            path=path,
+            name=stem_of(path),
+            kind=kind_name,
+            date=day,
+            time=clock,
+            duration=_int(meta.get("duration")),
+            attendees=attendees,
+            company=company,
+            company_derived=derived,
+            where=_text(meta.get("where")),
+            status=status,
+            role=_text(meta.get("role")),
+            stage=_text(meta.get("stage")),
+            referrals=refs(path, "referrals", Kind.PERSON),
+        )
+    _derive(vault)
+    _duplicates(vault)
+    problems.sort()
+    return vault
+
+
+def _derive(vault: Vault) -> None:
+    mop: dict[str, list[str]] = defaultdict(list)
+    moc: dict[str, list[str]] = defaultdict(list)
+    for path, meeting in vault.meetings.items():
+        for attendee in dict.fromkeys(meeting.people):
+            mop[attendee].append(path)
+        if meeting.company and meeting.company.target:
+            moc[meeting.company.target].append(path)
+        for r in meeting.referrals:
+            for attendee in meeting.people:
+                vault.referrals_made.setdefault(attendee, []).append((r, path))
+                if r.target:
+                    vault.referred_by.setdefault(r.target, []).append((attendee, path))
+
+    def newest_first(paths: list[str]) -> list[str]:
+        return sorted(paths, key=lambda p: vault.meetings[p].sort_key, reverse=True)
+
+    vault.meetings_of_person = {k: newest_first(v) for k, v in mop.items()}
+    vault.meetings_of_company = {k: newest_first(v) for k, v in moc.items()}
+    for path, person in vault.people.items():
+        if person.company and person.company.target:
+            vault.employees.setdefault(person.company.target, []).append(path)
+        for prev in person.previous_companies:
+            if prev.target:
+                vault.former_employees.setdefault(prev.target, []).append(path)
+        if person.introduced_by and person.introduced_by.target:
+            vault.introduced.setdefault(person.introduced_by.target, []).append(path)
+    assert vault.resolver is not None
+    mentions: dict[str, set[str]] = defaultdict(set)
+    for path, note in vault.notes.items():
+        for link in note.links:
+            res = vault.resolver.resolve(link.target, vault.kinds)
+            if res.target and res.target != path:
+                mentions[res.target].add(path)
+    vault.mentions = {k: sorted(v) for k, v in mentions.items()}
+
+
+def _duplicates(vault: Vault) -> None:
+    """Likely duplicate people: same name after NFC and case folding, or name = alias."""
+    by_key: dict[str, list[str]] = defaultdict(list)
+    for path, person in vault.people.items():
+        by_key[nfc_key(person.name)].append(path)
+    for paths in by_key.values():
+        if len(paths) > 1:
+            for path in paths[1:]:
+                vault.problems.append(
+                    Problem(
+                        path,
+                        0,
+                        f"likely the same person as {paths[0]} (same name)",
+                        Severity.WARNING,
+                        "duplicate-person",
+                    )
+                )
+    for path, person in vault.people.items():
+        for alias in person.aliases:
+            for other in by_key.get(nfc_key(alias), []):
+                if other != path:
+                    vault.problems.append(
+                        Problem(
+                            other,
+                            0,
+                            f"likely the same person as {path} (its alias {alias!r})",
+                            Severity.WARNING,
+                            "duplicate-person",
+                        )
+                    )

@@ -1,0 +1,331 @@
+"""Parse one note: front-matter (read-only), vaultkit's regions, and the body.
+
+The body is parsed with markdown-it-py and the wikilink rule; what vaultkit reads
+from it is the links outside code, the task lines, and the level-2 sections
+(``## Questions``, ``## Notes``). Text inside vaultkit's own regions is blanked
+out before parsing (line numbers kept), so generated links never count as the
+user's links.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+
+from .errors import NoteError
+from .wikilinks import wikilinks_plugin
+from .yamlsafe import VaultYAMLHandler, load_yaml
+
+BOM = "\ufeff"
+_HANDLER = VaultYAMLHandler()
+
+BEGIN_RE = re.compile(
+    r"^<!-- vaultkit:begin (?P<name>[a-z][a-z0-9-]*) (?P<hash>[0-9a-f]{16})\b[^\n]*-->[ \t]*\r?$",
+    re.MULTILINE,
+)
+END_RE = re.compile(r"^<!-- vaultkit:end (?P<name>[a-z][a-z0-9-]*) -->[ \t]*\r?$", re.MULTILINE)
+_ANY_MARKER = re.compile(r"^<!-- vaultkit:(?:begin|end)\b[^\n]*$", re.MULTILINE)
+TASK_RE = re.compile(
+    r"^(?P<indent>[ \t]*)(?:[-*+]|\d+[.)])[ \t]+\[(?P<status>.)\][ \t]?(?P<text>.*?)\r?$"
+)
+_ITEM_RE = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(?:\[.\][ \t]+)?(?P<text>.*?)\s*$")
+
+
+def content_hash(content: str) -> str:
+    """The hash recorded in a region's begin marker: of its content, LF line endings."""
+    normal = content.replace("\r\n", "\n")
+    return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:16]
+
+
+def nfc_key(name: str) -> str:
+    """How names compare: Unicode NFC and case-folded."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+@dataclass(frozen=True)
+class Region:
+    """One vaultkit region: marker lines and the content between them."""
+
+    name: str
+    start: int
+    """Offset of the begin marker's first character."""
+    end: int
+    """Offset just after the end marker (before its newline)."""
+    content_start: int
+    content_end: int
+    recorded_hash: str
+    current_hash: str
+    line: int
+    """Line of the begin marker."""
+    content: str = field(repr=False)
+
+    @property
+    def edited(self) -> bool:
+        return self.recorded_hash != self.current_hash
+
+
+@dataclass(frozen=True)
+class Link:
+    """A wikilink in the body, outside code and outside vaultkit's regions."""
+
+    target: str
+    alias: str | None
+    line: int
+    embed: bool = False
+
+
+@dataclass(frozen=True)
+class Task:
+    """A task line (``- [ ] text``) in the body."""
+
+    line: int
+    status: str
+    text: str
+
+    @property
+    def done(self) -> bool:
+        return self.status not in (" ", "/")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A level-2 section of the body: its heading and its lines up to the next one."""
+
+    title: str
+    line: int
+    """Line of the heading."""
+    text: str
+    items: tuple[str, ...]
+    """The top-level list items of the section, without bullet or checkbox."""
+
+
+@dataclass(frozen=True)
+class ParsedNote:
+    """Everything vaultkit reads from one note. It holds no copy of the text."""
+
+    path: str
+    meta: dict[str, Any]
+    meta_lines: dict[str, int]
+    body_line: int
+    links: tuple[Link, ...]
+    tasks: tuple[Task, ...]
+    sections: tuple[Section, ...]
+    regions: tuple[Region, ...]
+    region_problem: str | None
+    region_problem_line: int
+    newline: str
+    bom: bool
+    size: int
+    mtime_ns: int
+    sha: str
+
+    def section(self, title: str) -> Section | None:
+        key = title.casefold()
+        for section in self.sections:
+            if section.title.casefold() == key:
+                return section
+        return None
+
+    def region(self, name: str) -> Region | None:
+        for region in self.regions:
+            if region.name == name:
+                return region
+        return None
+
+
+def decode(data: bytes, path: str) -> tuple[str, bool]:
+    """Decode a note's bytes as UTF-8; return the text (without BOM) and whether it had one."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise NoteError(
+            path,
+            line,
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); vaultkit reads UTF-8 notes only "
+            "and leaves this one untouched: re-save it as UTF-8 to include it",
+            "encoding",
+        ) from None
+    if text.startswith(BOM):
+        return text[1:], True
+    return text, False
+
+
+def find_regions(text: str, path: str) -> tuple[tuple[Region, ...], str | None, int]:
+    """Find vaultkit's regions; return them, or a problem and its line if markers are damaged."""
+    if "<!-- vaultkit:" not in text:
+        return (), None, 0
+    markers: list[tuple[int, str, re.Match[str] | None]] = []
+    for m in _ANY_MARKER.finditer(text):
+        line_text = m.group(0)
+        begin = BEGIN_RE.match(line_text)
+        end = END_RE.match(line_text)
+        kind = "begin" if begin else "end" if end else "bad"
+        markers.append((m.start(), kind, begin or end))
+    regions: list[Region] = []
+    seen: set[str] = set()
+    open_at: tuple[int, re.Match[str], int] | None = None
+    for offset, kind, match in markers:
+        line = text.count("\n", 0, offset) + 1
+        if kind == "bad" or match is None:
+            return (), "a vaultkit marker line is damaged", line
+        name = match.group("name")
+        if kind == "begin":
+            if open_at is not None:
+                return (), f"region {name!r} begins inside another region", line
+            if name in seen:
+                return (), f"region {name!r} appears twice (a sync merge?)", line
+            open_at = (offset, match, line)
+            continue
+        if open_at is None:
+            return (), f"region {name!r} ends without a beginning", line
+        b_offset, b_match, b_line = open_at
+        if b_match.group("name") != name:
+            return (), f"region {b_match.group('name')!r} ends with the marker of {name!r}", line
+        content_start = text.find("\n", b_offset) + 1
+        content = text[content_start:offset]
+        end_offset = offset + len(match.group(0).rstrip("\r"))
+        regions.append(
+            Region(
+                name=name,
+                start=b_offset,
+                end=end_offset,
+                content_start=content_start,
+                content_end=offset,
+                recorded_hash=b_match.group("hash"),
+                current_hash=content_hash(content),
+                line=b_line,
+                content=content,
+            )
+        )
+        seen.add(name)
+        open_at = None
+    if open_at is not None:
+        return (), f"region {open_at[1].group('name')!r} has no end marker", open_at[2]
+    return tuple(regions), None, 0
+
+
+@lru_cache(maxsize=1)
+def markdown() -> MarkdownIt:
+    """The body parser: CommonMark blocks, code spans and wikilinks; nothing it doesn't need."""
+    md = MarkdownIt("commonmark")
+    md.disable(["emphasis", "link", "image", "autolink", "html_inline", "entity"])
+    md.use(wikilinks_plugin)
+    return md
+
+
+def _blank_regions(body: str, regions: tuple[Region, ...], body_offset: int) -> str:
+    """Replace each region (markers included) by its newlines, keeping line numbers."""
+    if not regions:
+        return body
+    parts: list[str] = []
+    pos = 0
+    for region in regions:
+        start = region.start - body_offset
+        end = region.end - body_offset
+        if start < 0:
+            continue
+        parts.append(body[pos:start])
+        parts.append("\n" * body.count("\n", start, end))
+        pos = end
+    parts.append(body[pos:])
+    return "".join(parts)
+
+
+def parse_body(
+    body: str, body_line: int
+) -> tuple[tuple[Link, ...], tuple[Task, ...], tuple[Section, ...]]:
+    """Links, tasks and level-2 sections of a body that starts on file line ``body_line``."""
+    md = markdown()
+    tokens = md.parse(body)
+    lines = body.split("\n")
+    links: list[Link] = []
+    tasks: list[Task] = []
+    headings: list[tuple[int, int, str]] = []  # (level, line index, title)
+    for i, token in enumerate(tokens):
+        if token.type == "inline" and token.children and token.map:
+            for child in token.children:
+                if child.type == "wikilink":
+                    offset = int(child.meta["offset"])
+                    line = body_line + token.map[0] + token.content.count("\n", 0, offset)
+                    links.append(
+                        Link(child.meta["target"], child.meta["alias"], line, child.meta["embed"])
+                    )
+        elif token.type == "list_item_open" and token.map:
+            idx = token.map[0]
+            m = TASK_RE.match(lines[idx]) if idx < len(lines) else None
+            if m:
+                tasks.append(Task(body_line + idx, m.group("status"), m.group("text").rstrip()))
+        elif token.type == "heading_open" and token.map:
+            title = tokens[i + 1].content.strip() if i + 1 < len(tokens) else ""
+            headings.append((int(token.tag[1:]), token.map[0], title))
+    sections: list[Section] = []
+    for n, (level, idx, title) in enumerate(headings):
+        if level != 2:
+            continue
+        end = len(lines)
+        for other_level, other_idx, _ in headings[n + 1 :]:
+            if other_level <= 2:
+                end = other_idx
+                break
+        text_lines = lines[idx + 1 : end]
+        items = []
+        for raw in text_lines:
+            if raw[:1] in (" ", "\t"):
+                continue
+            m = _ITEM_RE.match(raw)
+            if m and m.group("text"):
+                items.append(m.group("text"))
+        sections.append(
+            Section(title, body_line + idx, "\n".join(text_lines).strip("\n"), tuple(items))
+        )
+    return tuple(links), tuple(tasks), tuple(sections)
+
+
+def parse_note(path: str, data: bytes, mtime_ns: int = 0) -> ParsedNote:
+    """Parse one note's bytes. Raises :class:`NoteError` for a note that can't be read."""
+    text, bom = decode(data, path)
+    if "\x00" in text:
+        raise NoteError(path, 1, "contains NUL bytes: not a text note", "encoding")
+    newline = "\r\n" if "\r\n" in text[: text.find("\n") + 1 or len(text)] else "\n"
+    meta: dict[str, Any] = {}
+    meta_lines: dict[str, int] = {}
+    split = _HANDLER.split_exact(text, path)
+    if split is None:
+        body, body_offset, body_line = text, 0, 1
+    else:
+        fm, body_offset, body_line = split
+        data_, meta_lines = load_yaml(fm, path, first_line=2)
+        if data_ is None:
+            data_ = {}
+        if not isinstance(data_, dict):
+            raise NoteError(path, 2, "front-matter must be a mapping of key: value lines", "yaml")
+        meta = {str(k): v for k, v in data_.items()}
+        body = text[body_offset:]
+    regions, problem, problem_line = find_regions(text, path)
+    if regions and regions[0].start < body_offset:
+        regions, problem, problem_line = (), "a vaultkit marker is inside the front-matter", 1
+    links, tasks, sections = parse_body(_blank_regions(body, regions, body_offset), body_line)
+    return ParsedNote(
+        path=path,
+        meta=meta,
+        meta_lines=meta_lines,
+        body_line=body_line,
+        links=links,
+        tasks=tasks,
+        sections=sections,
+        regions=regions,
+        region_problem=problem,
+        region_problem_line=problem_line,
+        newline=newline,
+        bom=bom,
+        size=len(data),
+        mtime_ns=mtime_ns,
+        sha=hashlib.sha256(data).hexdigest(),
+    )

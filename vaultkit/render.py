@@ -1,0 +1,235 @@
+"""Render vaultkit's outputs from the model with Jinja2 templates.
+
+Templates run in Jinja2's immutable sandbox with ``StrictUndefined``: a template
+can read the values it is given and nothing else. The default templates ship with
+vaultkit (``templates/``); a file of the same name in the vault's templates folder
+overrides one. A broken or hostile template raises :class:`TemplateProblem` naming
+the file and line, and nothing is written from it.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from .errors import TemplateProblem
+from .model import Meeting, Vault
+
+
+def default_templates_dir() -> Path:
+    """The templates shipped with vaultkit (inside the wheel, or the repository's)."""
+    packaged = Path(str(resources.files("vaultkit"))) / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+class _VaultLoader(jinja2.FileSystemLoader):
+    """Loads from the vault's templates folder, refusing links that leave the vault."""
+
+    def __init__(self, folder: Path, root: Path) -> None:
+        super().__init__(str(folder))
+        self._root = root
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        if not Path(filename).resolve().is_relative_to(self._root):
+            raise jinja2.TemplateNotFound(template)
+        return source, filename, uptodate
+
+
+@dataclass
+class Templates:
+    """The template environment for one vault."""
+
+    root: Path
+    """The vault's real path."""
+    folder: str
+    """The vault's templates folder, relative to the vault."""
+
+    @cached_property
+    def user_dir(self) -> Path | None:
+        path = (self.root / self.folder).resolve()
+        if path.is_dir() and path.is_relative_to(self.root):
+            return path
+        return None
+
+    @cached_property
+    def env(self) -> ImmutableSandboxedEnvironment:
+        loaders: list[jinja2.BaseLoader] = []
+        if self.user_dir is not None:
+            loaders.append(_VaultLoader(self.user_dir, self.root))
+        loaders.append(jinja2.FileSystemLoader(str(default_templates_dir())))
+        return ImmutableSandboxedEnvironment(
+            loader=jinja2.ChoiceLoader(loaders),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+
+    def origin(self, name: str) -> str:
+        """Where a template comes from, for messages: the vault's file or the default."""
+        if self.user_dir is not None and (self.user_dir / name).is_file():
+            return f"{self.folder}/{name}"
+        return f"(default template) {name}"
+
+    def render(self, name: str, context: dict[str, Any]) -> str:
+        try:
+            template = self.env.get_template(name)
+            return template.render(context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateProblem(
+                self.origin(name), exc.lineno, exc.message or "syntax error"
+            ) from None
+        except SecurityError as exc:
+            raise TemplateProblem(
+                self.origin(name), _template_line(name), f"not allowed in a template: {exc}"
+            ) from None
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateProblem(name, 0, f"template not found: {exc.name}") from None
+        except jinja2.UndefinedError as exc:
+            raise TemplateProblem(
+                self.origin(name), _template_line(name), exc.message or "undefined"
+            ) from None
+        except (TypeError, ValueError, AttributeError, ZeroDivisionError) as exc:
+            raise TemplateProblem(self.origin(name), _template_line(name), str(exc)) from None
+
+
+def _template_line(name: str) -> int:
+    """The template line a render error came from, read off the traceback Jinja2 rewrites."""
+    tb = sys.exc_info()[2]
+    line = 0
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(name) or filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+# -- view models: plain dicts with links ready to print --------------------------------
+
+
+def _note(vault: Vault, path: str) -> dict[str, Any]:
+    return {"name": vault.name(path), "link": vault.link(path), "path": path}
+
+
+def _meeting_row(vault: Vault, meeting: Meeting) -> dict[str, Any]:
+    return {
+        "name": meeting.name,
+        "link": vault.link(meeting.path),
+        "path": meeting.path,
+        "date": meeting.date.isoformat() if meeting.date else None,
+        "time": meeting.time,
+        "kind": meeting.kind,
+        "status": meeting.status,
+        "people": [_note(vault, p) for p in meeting.people],
+    }
+
+
+def person_context(vault: Vault, path: str) -> dict[str, Any]:
+    person = vault.people[path]
+    company = None
+    if person.company:
+        company = (
+            _note(vault, person.company.target)
+            if person.company.target
+            else {"name": person.company.label, "link": person.company.label, "path": None}
+        )
+    meetings = vault.meetings_of_person.get(path, [])
+    listed = set(meetings) | {path}
+    return {
+        "name": person.name,
+        "role": person.role,
+        "company": company,
+        "former_companies": [
+            _note(vault, r.target) if r.target else {"name": r.label, "link": r.label}
+            for r in person.previous_companies
+        ],
+        "introduced_by": _note(vault, person.introduced_by.target)
+        if person.introduced_by and person.introduced_by.target
+        else None,
+        "introduced": [_note(vault, p) for p in vault.introduced.get(path, [])],
+        "referred_by": [
+            {"person": _note(vault, p), "meeting": _note(vault, m)}
+            for p, m in vault.referred_by.get(path, [])
+        ],
+        "meetings": [_meeting_row(vault, vault.meetings[m]) for m in meetings],
+        "referrals": [
+            {
+                "person": _note(vault, r.target)
+                if r.target
+                else {"name": r.label, "link": r.label},
+                "meeting": _note(vault, m),
+            }
+            for r, m in vault.referrals_made.get(path, [])
+        ],
+        "mentioned_in": [_note(vault, p) for p in vault.mentions.get(path, []) if p not in listed],
+    }
+
+
+def company_context(vault: Vault, path: str) -> dict[str, Any]:
+    company = vault.companies[path]
+    people = []
+    for p in vault.employees.get(path, []):
+        row = _note(vault, p)
+        row["role"] = vault.people[p].role
+        people.append(row)
+    former = []
+    for p in vault.former_employees.get(path, []):
+        row = _note(vault, p)
+        now = vault.people[p].company
+        row["now"] = (vault.link(now.target) if now.target else now.label) if now else None
+        former.append(row)
+    meetings = vault.meetings_of_company.get(path, [])
+    listed = set(meetings) | {path} | set(vault.employees.get(path, []))
+    return {
+        "name": company.name,
+        "industry": company.industry,
+        "website": company.website,
+        "people": people,
+        "former_people": former,
+        "meetings": [_meeting_row(vault, vault.meetings[m]) for m in meetings],
+        "mentioned_in": [_note(vault, p) for p in vault.mentions.get(path, []) if p not in listed],
+    }
+
+
+def meeting_context(vault: Vault, path: str) -> dict[str, Any]:
+    meeting = vault.meetings[path]
+    people = []
+    for p in meeting.people:
+        row = _note(vault, p)
+        person = vault.people[p]
+        row["role"] = person.role
+        row["company"] = None
+        if person.company:
+            row["company"] = (
+                vault.link(person.company.target) if person.company.target else person.company.label
+            )
+        people.append(row)
+    company = None
+    if meeting.company and meeting.company.target:
+        company = _note(vault, meeting.company.target)
+    return {
+        **_meeting_row(vault, meeting),
+        "people": people,
+        "unknown_people": [r.label for r in meeting.attendees if r.target is None],
+        "company": company,
+        "where": meeting.where,
+        "role": meeting.role,
+        "stage": meeting.stage,
+        "duration": meeting.duration,
+    }

@@ -1,0 +1,137 @@
+"""Atomic, checked writes inside the vault (the fourth and fifth promises).
+
+A write goes to a temp file in the same folder, is flushed and fsynced, and then
+replaces the note with ``os.replace``. Just before the replace, the note on disk is
+compared with what was read (size, mtime_ns and SHA-256); if it changed, the write
+is abandoned with :class:`WriteConflict` so the caller can redo it from the new
+content. A crash at any instant leaves the old file or the new one, and at worst a
+``.vaultkit-*.tmp`` file that the next scan removes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import stat
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import UnsafeWrite, WriteConflict
+from .scan import TEMP_PREFIX, TEMP_SUFFIX
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What a file was when vaultkit read it."""
+
+    size: int
+    mtime_ns: int
+    sha: str
+    mode: int
+    nlink: int
+
+
+def read_stamped(path: Path) -> tuple[bytes, Stamp]:
+    """Read a regular file (never through a symlink) with its stamp."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        data = fh.read()
+    return data, Stamp(
+        st.st_size, st.st_mtime_ns, hashlib.sha256(data).hexdigest(), st.st_mode, st.st_nlink
+    )
+
+
+def inside(root: Path, rel: str) -> Path:
+    """The absolute path of ``rel`` after checking it stays inside the vault.
+
+    ``rel`` comes from the scan or from vaultkit's own naming, never from a note; this
+    is the last line of defence all the same: no absolute paths, no ``..``, no hidden
+    part, and the real path of its folder is inside the vault's real path.
+    """
+    parts = rel.split("/")
+    if (
+        not rel
+        or rel.startswith("/")
+        or "\\" in rel
+        or any(p in ("", ".", "..") or p.startswith(".") for p in parts)
+    ):
+        raise UnsafeWrite(f"{rel}: refusing to write outside the vault or into a hidden folder")
+    target = root.joinpath(*parts)
+    real_parent = target.parent.resolve()
+    if not real_parent.is_relative_to(root):
+        raise UnsafeWrite(f"{rel}: its folder leads outside the vault; not written")
+    return target
+
+
+def _umask_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def atomic_write(root: Path, rel: str, data: bytes, expect: Stamp | None) -> None:
+    """Write ``data`` to ``rel`` atomically; ``expect`` is what was read (None: a new file)."""
+    target = inside(root, rel)
+    if expect is not None and expect.nlink > 1:
+        raise UnsafeWrite(f"{rel}: has other hard links; replacing it would break them")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.parent.resolve().is_relative_to(root):
+        raise UnsafeWrite(f"{rel}: its folder leads outside the vault; not written")
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fchmod(
+                fh.fileno(),
+                stat.S_IMODE(expect.mode) if expect is not None else _umask_mode(),
+            )
+            os.fsync(fh.fileno())
+        if expect is None:
+            try:
+                os.link(tmp, target)  # fails if the name exists: never clobbers a new note
+            except FileExistsError:
+                raise WriteConflict(f"{rel}: appeared while vaultkit was writing it") from None
+            except OSError:
+                if os.path.lexists(target):
+                    raise WriteConflict(f"{rel}: appeared while vaultkit was writing it") from None
+                os.replace(tmp, target)
+        else:
+            _recheck(target, rel, expect)
+            os.replace(tmp, target)
+        _fsync_dir(target.parent)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
+def _recheck(target: Path, rel: str, expect: Stamp) -> None:
+    try:
+        st = os.lstat(target)
+    except FileNotFoundError:
+        raise WriteConflict(f"{rel}: was deleted while vaultkit was writing it") from None
+    if stat.S_ISLNK(st.st_mode):
+        raise UnsafeWrite(f"{rel}: became a symbolic link; not written")
+    if st.st_nlink > 1:
+        raise UnsafeWrite(f"{rel}: has other hard links; replacing it would break them")
+    if st.st_size != expect.size or st.st_mtime_ns != expect.mtime_ns:
+        raise WriteConflict(f"{rel}: changed while vaultkit was writing it")
+    data, _ = read_stamped(target)
+    if hashlib.sha256(data).hexdigest() != expect.sha:
+        raise WriteConflict(f"{rel}: changed while vaultkit was writing it")
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
