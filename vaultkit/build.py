@@ -12,11 +12,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import NoteCache
 from .config import Config
 from .errors import NoteError, Problem, Severity, TemplateProblem, UnsafeWrite, WriteConflict
 from .model import Kind, Vault, build_model
 from .parse import ParsedNote, parse_note
-from .plan import Action, FilePlan, Output, fill, group, plan_file
+from .plan import Action, FilePlan, Output, group, plan_file
 from .render import Templates, company_context, meeting_context, person_context
 from .scan import Entry, scan, vault_root
 from .write import atomic_write
@@ -81,8 +82,10 @@ def is_opted_out(note: ParsedNote) -> bool:
     return isinstance(value, str) and value.strip().casefold() in OPT_OUT_VALUES
 
 
-def load(path: Path, today: dt.date, config: Config | None = None) -> Loaded:
-    """Scan, parse and model a vault."""
+def load(
+    path: Path, today: dt.date, config: Config | None = None, cache: NoteCache | None = None
+) -> Loaded:
+    """Scan, parse and model a vault; ``cache`` spares parsing notes that did not change."""
     root = vault_root(path)
     config = config or Config.load(root)
     ignore = (*config.ignore_folders, config.templates_folder)
@@ -107,12 +110,18 @@ def load(path: Path, today: dt.date, config: Config | None = None) -> Loaded:
             notes[rel] = _placeholder(rel, entry)
             unwritable.add(rel)
             continue
+        cached = cache.get(rel, entry.size, entry.mtime_ns) if cache is not None else None
         try:
-            data = (root / rel).read_bytes()
-        except OSError:
-            continue  # vanished since the scan
-        try:
-            note = parse_note(rel, data, entry.mtime_ns)
+            if cached is not None:
+                note = cached
+            else:
+                try:
+                    data = (root / rel).read_bytes()
+                except OSError:
+                    continue  # vanished since the scan
+                note = parse_note(rel, data, entry.mtime_ns)
+                if cache is not None and len(data) == entry.size:
+                    cache.put(note)
         except NoteError as exc:
             problems.append(exc.problem())
             notes[rel] = _placeholder(rel, entry)
@@ -132,6 +141,8 @@ def load(path: Path, today: dt.date, config: Config | None = None) -> Loaded:
         if is_opted_out(note):
             unwritable.add(rel)
         notes[rel] = note
+    if cache is not None:
+        cache.retain(set(entries))
     vault = build_model(notes, config, today)
     problems.extend(vault.problems)
     return Loaded(root, config, vault, entries, unwritable, problems)
@@ -217,18 +228,18 @@ def _replan(loaded: Loaded, path: str, wanted: list[Output]) -> FilePlan:
     if not target.exists():
         return plan_file(loaded.root, path, wanted, None)
     data = target.read_bytes()
-    note = parse_note(path, data)
-    fp = plan_file(loaded.root, path, wanted, note)
-    if fp.changes and fp.new is None:
-        fill(loaded.root, fp, note)
-    return fp
+    return plan_file(loaded.root, path, wanted, parse_note(path, data))
 
 
 def regen(
-    path: Path, today: dt.date, dry_run: bool = False, config: Config | None = None
+    path: Path,
+    today: dt.date,
+    dry_run: bool = False,
+    config: Config | None = None,
+    cache: NoteCache | None = None,
 ) -> RunResult:
     """Run the whole pipeline once."""
-    loaded = load(path, today, config)
+    loaded = load(path, today, config, cache)
     templates = Templates(loaded.root, loaded.config.templates_folder)
     problems = list(loaded.problems)
     outputs: list[Output] = []

@@ -15,7 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from .errors import NoteError, Problem, Severity
-from .parse import ParsedNote, content_hash, decode, find_regions
+from .parse import ParsedNote, content_hash, decode, find_regions, parse_note
 from .write import Stamp, read_stamped
 
 
@@ -102,7 +102,9 @@ def encode(text: str, bom: bool) -> bytes:
     return ("\ufeff" if bom else "").encode("utf-8") + text.encode("utf-8")
 
 
-def plan_file(root: Path, path: str, outputs: list[Output], note: ParsedNote | None) -> FilePlan:
+def plan_file(
+    root: Path, path: str, outputs: list[Output], note: ParsedNote | None, depth: int = 0
+) -> FilePlan:
     """Plan one file from its wanted outputs and its parsed state (None: not on disk)."""
     if note is None:
         skeleton = next((o.skeleton for o in outputs if o.skeleton is not None), None)
@@ -161,19 +163,32 @@ def plan_file(root: Path, path: str, outputs: list[Output], note: ParsedNote | N
         plan.action = Action.CONFLICT if conflicts else Action.UNCHANGED
         return plan
     plan.action = Action.CREATE if created and not note.regions else Action.UPDATE
-    fill(root, plan, note)
+    if not fill(root, plan, note):
+        # The note changed since it was parsed: plan again from what is there now.
+        if depth >= 3:
+            raise NoteError(path, 0, "keeps changing while vaultkit reads it; skipped", "busy")
+        assert plan.old is not None and plan.stamp is not None
+        fresh = parse_note(path, plan.old, plan.stamp.mtime_ns)
+        return plan_file(root, path, outputs, fresh, depth + 1)
     return plan
 
 
-def fill(root: Path, plan: FilePlan, note: ParsedNote) -> None:
-    """Read the file and compute the new bytes of a plan with changes."""
+def fill(root: Path, plan: FilePlan, note: ParsedNote) -> bool:
+    """Read the file and compute the new bytes of a plan with changes.
+
+    Returns False (and computes nothing) when the file is no longer what was parsed.
+    """
     data, stamp = read_stamped(root / plan.path)
+    plan.old, plan.stamp = data, stamp
+    if note.sha and stamp.sha != note.sha:
+        return False
     text, bom = decode(data, plan.path)
     plan.old, plan.stamp = data, stamp
     plan.new = encode(splice(text, plan.path, plan.changes, note.newline), bom)
     if plan.new == data:
         plan.action = Action.UNCHANGED
         plan.changes = {}
+    return True
 
 
 def group(outputs: list[Output]) -> dict[str, list[Output]]:
