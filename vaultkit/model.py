@@ -26,6 +26,8 @@ class Kind(StrEnum):
     COMPANY = "company"
     MEETING = "meeting"
     NOTE = "note"
+    GENERATED = "generated"
+    """A note in vaultkit's own output folder (prep sheets, dashboards)."""
 
 
 MEETING_KINDS = ("informational", "job", "casual", "networking")
@@ -331,6 +333,9 @@ class Vault:
 
 
 def _kind_of(note: ParsedNote, config: Config) -> Kind:
+    output = config.output_folder.strip("/").casefold() + "/"
+    if note.path.casefold().startswith(output):
+        return Kind.GENERATED
     declared = note.meta.get("type")
     if isinstance(declared, str):
         key = declared.strip().casefold()
@@ -597,6 +602,8 @@ def _derive(vault: Vault) -> None:
     assert vault.resolver is not None
     mentions: dict[str, set[str]] = defaultdict(set)
     for path, note in vault.notes.items():
+        if vault.kinds[path] == Kind.GENERATED:
+            continue
         for link in note.links:
             res = vault.resolver.resolve(link.target, vault.kinds)
             if res.target and res.target != path:
