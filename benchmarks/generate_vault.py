@@ -49,7 +49,7 @@ _SHARES_PCT = (30, 10, 45, 5, 10)  # per kind, in percent of n
 _TODAY = date(2026, 11, 22)  # the reference date: meetings after it are upcoming
 _START = date(2023, 1, 1)
 _END = date(2027, 3, 31)
-_FOLDER_LIMIT = 400  # most files (or subfolders' worth of notes) in one folder
+_FOLDER_LIMIT = 400  # at most this many notes in one folder
 
 _DUE = "\U0001f4c5"  # 📅 due date (Obsidian Tasks)
 _DONE = "\u2705"  # ✅ done date (Obsidian Tasks)
@@ -137,7 +137,7 @@ _SUBJECTS = _nfc(
     "The team,Our conversation,The hiring manager,She,He,The product group,"
     "The recruiter,The roadmap,Their platform team,The interview loop,My contact,"
     "The founder,The design org,Everyone I met,The new director,Their research group,"
-    "The company,The onboarding plan,Leadership,The data team,Most engineers there"
+    "The company,The onboarding plan,Leadership,The data team,The engineering team"
 )
 _VERBS = _nfc(
     "is moving toward,keeps coming back to,wants more of,struggles with,"

@@ -32,7 +32,7 @@ def safe_filename(name: str, fallback: str = "untitled") -> str:
     text = unicodedata.normalize("NFC", name)
     text = _FORBIDDEN.sub(" ", text)
     text = re.sub(r"\s+", " ", text).strip()
-    text = text.lstrip(".").rstrip(". ")
+    text = text.lstrip(". ").rstrip(". ")
     if not text:
         text = fallback
     if text.split(".", 1)[0].casefold() in _RESERVED:
