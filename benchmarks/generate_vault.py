@@ -229,7 +229,7 @@ class _Note:
     levels: tuple[str, ...]  # folder levels, used only as deep as needed
     folder: str = ""
     aliases: list[str] = field(default_factory=list)
-    first: str = ""  # person: first name
+    first: str = ""  # person: first name; company: first word; note: subject
     last: str = ""  # person: last name
     company: int = -1  # person: index of the current company
     day: date = _START  # meeting and daily: the date
@@ -333,7 +333,7 @@ class _Vault:
                 group, _shard([x.levels for x in group], min_depth), strict=True
             ):
                 note.folder = "/".join((base, *folder))
-        self._plan_aliases()
+        self._plan_relations()
         self.accented = [p for p in self.people if p.accented]
         self.by_kind: dict[str, list[_Note]] = {
             "person": self.people,
@@ -384,8 +384,9 @@ class _Vault:
         lead = rng.choice(
             ("Notes on", "Ideas for", "Reading list on", "Research on", "Thoughts on")
         )
-        name = self._unique(f"{lead} {rng.choice(_OBJECTS)}")
-        return _Note("note", name, (topic, _fold(name)))
+        subject = rng.choice(_OBJECTS)
+        name = self._unique(f"{lead} {subject}")
+        return _Note("note", name, (topic, _fold(name)), first=subject)
 
     def _plan_daily(self, count: int) -> list[_Note]:
         days = self.rng.sample(range(_START.toordinal(), _TODAY.toordinal() + 1), count)
@@ -419,8 +420,9 @@ class _Vault:
             "meeting", name, levels, day=day, minute=minute, mkind=mkind, people=tuple(people)
         )
 
-    def _plan_aliases(self) -> None:
-        """Give aliases unique across the vault (so a plain alias resolves to one note)."""
+    def _plan_relations(self) -> None:
+        """Give people an employer, and notes aliases unique across the vault (so that a
+        plain alias resolves to one note)."""
         rng = self.rng
         for p in self.people:
             p.company = rng.randrange(len(self.companies)) if self.companies else -1
@@ -436,7 +438,7 @@ class _Vault:
                     self.used.add(alias.casefold())
                     c.aliases.append(alias)
         for o in self.notes:
-            alias = o.name.split(" ", 2)[-1].capitalize()
+            alias = o.first[0].upper() + o.first[1:]
             if rng.random() < 0.3 and alias.casefold() not in self.used:
                 self.used.add(alias.casefold())
                 o.aliases.append(alias)
@@ -853,6 +855,17 @@ class _Vault:
         return [*self.people, *self.companies, *self.meetings, *self.daily, *self.notes]
 
 
+def _create(path: Path, data: bytes) -> None:
+    """Write a new file (never an existing one) with as few system calls as possible."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
 def _write(root: Path, n: int, seed: int) -> tuple[dict[str, int], int]:
     if n < 0:
         raise ValueError(f"the number of notes must be >= 0, not {n}")
@@ -867,8 +880,7 @@ def _write(root: Path, n: int, seed: int) -> tuple[dict[str, int], int]:
             os.makedirs(root / note.folder, exist_ok=True)
             made.add(note.folder)
         data = vault.render(note)
-        with open(root / note.folder / f"{note.name}.md", "xb") as fh:
-            fh.write(data)
+        _create(root / note.folder / f"{note.name}.md", data)
         total += len(data)
     return vault.counts, total
 
