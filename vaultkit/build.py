@@ -83,13 +83,17 @@ def is_opted_out(note: ParsedNote) -> bool:
 
 
 def load(
-    path: Path, today: dt.date, config: Config | None = None, cache: NoteCache | None = None
+    path: Path,
+    today: dt.date,
+    config: Config | None = None,
+    cache: NoteCache | None = None,
+    read_only: bool = False,
 ) -> Loaded:
     """Scan, parse and model a vault; ``cache`` spares parsing notes that did not change."""
     root = vault_root(path)
     config = config or Config.load(root)
     ignore = (*config.ignore_folders, config.templates_folder)
-    scanned = scan(root, ignore)
+    scanned = scan(root, ignore, clean_temps=not read_only)
     problems = list(scanned.problems)
     notes: dict[str, ParsedNote] = {}
     unwritable: set[str] = set()
