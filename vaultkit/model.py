@@ -533,6 +533,16 @@ def build_model(
         attendees = refs(path, "with", Kind.PERSON)
         for r in attendees:
             if r.target is None and not resolver.resolve(r.raw, kinds).candidates:
+                # One problem, not two: this one says more than "matches no note".
+                unresolved = Problem(
+                    path,
+                    r.line,
+                    f"with: {r.label!r} matches no note",
+                    Severity.WARNING,
+                    "unresolved-link",
+                )
+                if unresolved in problems:
+                    problems.remove(unresolved)
                 problems.append(
                     Problem(
                         path,
@@ -622,7 +632,7 @@ def _duplicates(vault: Vault) -> None:
                 vault.problems.append(
                     Problem(
                         path,
-                        0,
+                        1,
                         f"likely the same person as {paths[0]} (same name)",
                         Severity.WARNING,
                         "duplicate-person",
@@ -635,7 +645,7 @@ def _duplicates(vault: Vault) -> None:
                     vault.problems.append(
                         Problem(
                             other,
-                            0,
+                            1,
                             f"likely the same person as {path} (its alias {alias!r})",
                             Severity.WARNING,
                             "duplicate-person",
