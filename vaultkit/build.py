@@ -212,14 +212,30 @@ def apply(
                         )
                     )
                     break
-                current = _replan(loaded, fp.path, wanted[fp.path])
+                try:
+                    current = _replan(loaded, fp.path, wanted[fp.path])
+                except (NoteError, OSError) as exc:  # e.g. saved with broken YAML meanwhile
+                    problems.append(_problem_of(fp.path, exc))
+                    break
                 if current.action not in (Action.CREATE, Action.UPDATE) or current.new is None:
                     problems.extend(current.problems)
+                    _settle(fp, current)
                     break
             except (UnsafeWrite, NoteError, OSError) as exc:
                 problems.append(_problem_of(fp.path, exc))
                 break
+        if (written[-1:] != [fp.path]) and fp.action in (Action.CREATE, Action.UPDATE):
+            fp.action = Action.REFUSED  # deferred or failed: not written this time
     return written, problems
+
+
+def _settle(fp: FilePlan, current: FilePlan) -> None:
+    """Record in the run's plan what a re-plan found (e.g. a region edited meanwhile),
+    so the summary and the exit code tell what really happened."""
+    fp.action = current.action
+    fp.conflicts = current.conflicts
+    fp.changes = current.changes
+    fp.new = current.new
 
 
 def _replan(loaded: Loaded, path: str, wanted: list[Output]) -> FilePlan:

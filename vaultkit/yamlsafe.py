@@ -96,6 +96,26 @@ def _count_nodes(node: Any, budget: int) -> int:
     return count
 
 
+_UNCLOSED = {
+    "while parsing a flow sequence": "a [ list",
+    "while parsing a flow mapping": "a { mapping",
+    "while scanning a quoted scalar": "a quoted value",
+}
+
+
+def _error_line(exc: yaml.MarkedYAMLError, text: str) -> int:
+    """The 0-based line of ``text`` to blame: where an unclosed bracket or quote opened,
+    else where the parser stopped, but never past the last line that has text."""
+    if exc.context in _UNCLOSED and exc.context_mark is not None:
+        return int(exc.context_mark.line)
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None:
+        return 0
+    if mark.index >= len(text.rstrip()):
+        return max(text.rstrip().count("\n"), 0)
+    return int(mark.line)
+
+
 def load_yaml(text: str, path: str, first_line: int) -> tuple[Any, dict[str, int]]:
     """Load one YAML document; return the data and the line of each top-level key.
 
@@ -123,9 +143,10 @@ def load_yaml(text: str, path: str, first_line: int) -> tuple[Any, dict[str, int
                 lines.setdefault(str(key_node.value), first_line + key_node.start_mark.line)
         return data, lines
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = first_line + (mark.line if mark is not None else 0)
+        line = first_line + _error_line(exc, text)
         what = exc.problem or exc.context or "invalid YAML"
+        if exc.context in _UNCLOSED:
+            what = f"{_UNCLOSED[exc.context]} that starts on this line is never closed"
         if "could not determine a constructor" in what:
             what = "tags such as '!!python/...' are not allowed in front-matter"
         raise NoteError(path, line, f"front-matter: {what}", "yaml") from None
