@@ -166,6 +166,7 @@ def test_damaged_markers_leave_the_note_alone(runner: CliRunner, basic_vault: Pa
         (b"---\ntype: person\nrole: x\nrole: y\n---\n", 4, "duplicate key 'role'"),
         (b"---\ntype: person\nrole: Jos\xe9\n---\nbody\n", 3, "not valid UTF-8"),
         (b"---\ntype: person\n\nBody, but the front-matter is never closed.\n", 1, "never closed"),
+        (b"---\ntype: person\nx: " + b"[" * 100_000 + b"\n---\n", 3, "nested too deeply"),
     ],
 )
 def test_broken_note_is_reported_and_untouched(

@@ -145,6 +145,9 @@ class Resolver:
                 for p in self._by_stem.get(last, [])
                 if nfc_key(p[:-3]) == key or nfc_key(p[:-3]).endswith("/" + key)
             ]
+            exact = [p for p in matches if nfc_key(p[:-3]) == key]
+            if exact:  # the full path from the vault's root beats a trailing part of one
+                matches = exact
             if not folder or ".." in key.split("/"):
                 matches = []
         else:

@@ -33,6 +33,10 @@ MAX_NODES = 20_000
 """Most YAML nodes one front-matter may expand to (aliases counted each time used)."""
 MAX_FRONTMATTER_CHARS = 256 * 1024
 """Longest front-matter read; a longer one is reported instead."""
+MAX_DEPTH = 200
+"""Deepest nesting read. libyaml's composer recurses in C: a front-matter of a few
+thousand ``[`` or ``- `` would crash the process instead of raising an error."""
+_BLOCK_INDENT = re.compile(r"^[ \t?-]*", re.MULTILINE)
 
 
 class StrictLoader(_Base):  # type: ignore[misc]
@@ -116,6 +120,27 @@ def _error_line(exc: yaml.MarkedYAMLError, text: str) -> int:
     return int(mark.line)
 
 
+def _nesting_bound(text: str) -> tuple[int, int]:
+    """An upper bound of how deep ``text`` nests (open flow brackets, plus the longest
+    run of indentation and ``-``/``?`` indicators that starts a line), and the 0-based
+    line where it is deepest."""
+    depth = deepest = line = flow_line = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, flow_line = depth, line
+        elif char in "]}" and depth:
+            depth -= 1
+        elif char == "\n":
+            line += 1
+    block = block_line = 0
+    for m in _BLOCK_INDENT.finditer(text):
+        if len(m.group(0)) > block:
+            block, block_line = len(m.group(0)), text.count("\n", 0, m.start())
+    return deepest + block, flow_line if deepest >= block else block_line
+
+
 def load_yaml(text: str, path: str, first_line: int) -> tuple[Any, dict[str, int]]:
     """Load one YAML document; return the data and the line of each top-level key.
 
@@ -124,6 +149,11 @@ def load_yaml(text: str, path: str, first_line: int) -> tuple[Any, dict[str, int
     """
     if len(text) > MAX_FRONTMATTER_CHARS:
         raise NoteError(path, first_line, "front-matter is too large to read safely", "yaml")
+    bound, deepest_line = _nesting_bound(text)
+    if bound > MAX_DEPTH:
+        raise NoteError(
+            path, first_line + deepest_line, "front-matter is nested too deeply", "yaml"
+        )
     loader = StrictLoader(text)
     try:
         node = loader.get_single_node()
