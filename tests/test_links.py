@@ -66,3 +66,16 @@ def test_body_links_outside_code_count_as_mentions(basic_vault: Path) -> None:
     assert "Companies/Globex.md" not in vault.mentions
     targets = [link.target for link in vault.notes[ideas].links]
     assert targets == ["jane doe", "ACME CORP"]
+
+
+def test_company_meetings_name_it_or_are_held_with_its_people(basic_vault: Path) -> None:
+    vault = build.load(basic_vault, dt.date.fromisoformat(TODAY)).vault
+    info = "Meetings/2026-11-10 Jane Doe informational.md"
+    onsite = "Meetings/2026-12-01 Acme onsite.md"
+    # Named in the meeting (info), or the company of its people (onsite, via Zoë).
+    assert vault.meetings_of_company["Companies/Acme Corp.md"] == [onsite, info]
+    # Held with Sam, who works at Globex, though the meeting names Acme.
+    assert vault.meetings_of_company["Companies/Globex.md"] == [info]
+    # Newest first on the people's side too.
+    assert vault.meetings_of_person[ZOE] == [onsite]
+    assert vault.meetings_of_person["People/Jane Doe.md"] == [info]

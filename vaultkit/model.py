@@ -591,8 +591,13 @@ def _derive(vault: Vault) -> None:
     for path, meeting in vault.meetings.items():
         for attendee in dict.fromkeys(meeting.people):
             mop[attendee].append(path)
-        if meeting.company and meeting.company.target:
-            moc[meeting.company.target].append(path)
+        # A company's meetings: those naming it, and those held with its people.
+        companies = [meeting.company.target if meeting.company else None]
+        for attendee in meeting.people:
+            current = vault.people[attendee].company if attendee in vault.people else None
+            companies.append(current.target if current else None)
+        for company in dict.fromkeys(c for c in companies if c):
+            moc[company].append(path)
         for r in meeting.referrals:
             for attendee in meeting.people:
                 vault.referrals_made.setdefault(attendee, []).append((r, path))
