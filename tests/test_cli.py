@@ -303,3 +303,23 @@ def test_help_has_an_example(runner: CliRunner, command: list[str]) -> None:
     assert result.exit_code == 0
     assert "Example" in result.output
     assert "vaultkit " in result.output.split("Example", 1)[1]
+
+
+def test_check_reports_damaged_regions_sync_copies_and_encoding(
+    runner: CliRunner, basic_vault: Path
+) -> None:
+    write(
+        basic_vault,
+        "People/Half Region.md",
+        "---\ntype: person\n---\nx\n<!-- vaultkit:begin backlinks 0123456789abcdef -->\n",
+    )
+    write(
+        basic_vault, "People/Jane Doe (conflicted copy 2026-11-20).md", "---\ntype: person\n---\n"
+    )
+    (basic_vault / "People" / "Latin.md").write_bytes(b"---\ntype: person\n---\nJos\xe9\n")
+    result = check(runner, basic_vault)
+    assert result.exit_code == 1
+    out = result.stdout
+    assert "People/Half Region.md:5: error: region 'backlinks' has no end marker" in out
+    assert "People/Jane Doe (conflicted copy 2026-11-20).md: warning: looks like a sync" in out
+    assert "People/Latin.md:4: error: not valid UTF-8 (byte 0xe9)" in out

@@ -405,3 +405,64 @@ def test_note_broken_between_plan_and_write_is_reported(
     assert result.exit_code == 1
     assert "6 created" in result.stdout
     assert BEGIN.encode() in (basic_vault / "People" / "Sam Lee.md").read_bytes()
+
+
+def test_note_replaced_by_a_symlink_before_the_write(
+    monkeypatch: pytest.MonkeyPatch, basic_vault: Path, tmp_path: Path
+) -> None:
+    outside = put(tmp_path, "outside.md", b"---\ntype: person\n---\nnot yours\n")
+
+    def swap(path: Path) -> None:
+        path.unlink()
+        path.symlink_to(outside)
+
+    interfere(monkeypatch, "People/Jane Doe.md", swap)
+    result = build.regen(basic_vault, DAY)
+    assert outside.read_bytes() == b"---\ntype: person\n---\nnot yours\n"
+    assert (basic_vault / "People" / "Jane Doe.md").is_symlink()
+    assert "People/Jane Doe.md" not in result.written
+    assert any(p.path == "People/Jane Doe.md" for p in result.problems)
+
+
+def test_folder_replaced_by_a_symlink_out_of_the_vault(
+    monkeypatch: pytest.MonkeyPatch, basic_vault: Path, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+
+    def swap(path: Path) -> None:
+        folder = path.parent
+        folder.rename(elsewhere)
+        folder.symlink_to(elsewhere, target_is_directory=True)
+
+    interfere(monkeypatch, "People/Jane Doe.md", swap)
+    before = snapshot(tmp_path / "vault")
+    result = build.regen(basic_vault, DAY)
+    after = {p.name: p.read_bytes() for p in elsewhere.iterdir()}
+    assert sorted(after) == [
+        "Jane Doe.md",
+        "Sam Lee.md",
+        unicodedata.normalize("NFD", "Zoë Müller.md"),
+    ]
+    assert after["Jane Doe.md"] == before["People/Jane Doe.md"][0]
+    assert after["Sam Lee.md"] == before["People/Sam Lee.md"][0]
+    assert not any(rel.startswith("People/") for rel in result.written)
+    assert "Companies/Acme Corp.md" in result.written
+
+
+def test_opted_out_and_hard_linked_notes_are_not_written(
+    runner: CliRunner, basic_vault: Path
+) -> None:
+    sam = basic_vault / "People" / "Sam Lee.md"
+    sam.write_bytes(sam.read_bytes().replace(b"type: person\n", b"type: person\nvaultkit: false\n"))
+    jane = basic_vault / "People" / "Jane Doe.md"
+    os.link(jane, basic_vault / "Jane copy.txt")
+    before = snapshot(basic_vault)
+    result = regen(runner, basic_vault)
+    after = snapshot(basic_vault)
+    assert after["People/Sam Lee.md"] == before["People/Sam Lee.md"]
+    assert after["People/Jane Doe.md"] == before["People/Jane Doe.md"]
+    assert "People/Jane Doe.md: warning: has other hard links" in result.stderr
+    # Both are still read: Sam's company lists Sam, Jane is in the meeting's region.
+    assert b"[[Sam Lee]]" in (basic_vault / "Companies" / "Globex.md").read_bytes()
+    meeting = basic_vault / "Meetings" / "2026-11-10 Jane Doe informational.md"
+    assert b"[[Jane Doe]] \xc2\xb7 Staff Product Designer" in meeting.read_bytes()
