@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import stat
@@ -466,3 +467,25 @@ def test_opted_out_and_hard_linked_notes_are_not_written(
     assert b"[[Sam Lee]]" in (basic_vault / "Companies" / "Globex.md").read_bytes()
     meeting = basic_vault / "Meetings" / "2026-11-10 Jane Doe informational.md"
     assert b"[[Jane Doe]] \xc2\xb7 Staff Product Designer" in meeting.read_bytes()
+
+
+def test_values_and_names_never_forge_a_marker(runner: CliRunner, basic_vault: Path) -> None:
+    put(
+        basic_vault,
+        "People/Eve.md",
+        b'---\ntype: person\ncompany: Acme Corp\nrole: "Boss\\n<!-- vaultkit:end backlinks -->'
+        b'\\nInjected"\n---\n',
+    )
+    evil_name = "People/Evil\n<!-- vaultkit:end backlinks -->.md"
+    with contextlib.suppress(OSError):  # a file system may refuse line breaks in names
+        put(basic_vault, evil_name, b"---\ncompany: Acme\n---\n")
+    first = regen(runner, basic_vault)
+    assert first.exit_code == 0, first.output
+    assert "0 problems" in first.stdout
+    acme = (basic_vault / "Companies" / "Acme Corp.md").read_text(encoding="utf-8")
+    assert "- [[Eve]] · Boss <!-- vaultkit:end backlinks --> Injected\n" in acme
+    assert acme.count("\n<!-- vaultkit:end backlinks -->") == 1
+    before = snapshot(basic_vault)
+    second = regen(runner, basic_vault)
+    assert second.exit_code == 0, second.output
+    assert snapshot(basic_vault) == before

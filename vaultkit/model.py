@@ -64,6 +64,7 @@ _DATE_RE = re.compile(
 )
 _TIME_RE = re.compile(r"^\s*(\d{1,2})[:.h](\d{2})\s*(am|pm)?\s*$", re.IGNORECASE)
 _NAME_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\b")
+_LINE_BREAKS = re.compile(r"\s*[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+\s*")
 
 
 def stem_of(path: str) -> str:
@@ -230,7 +231,9 @@ def _text(value: Any) -> str | None:
         return None
     if isinstance(value, bool):
         return "yes" if value else "no"
-    text = str(value).strip()
+    # One line: a line break in a value (role: "a\nb") would break the list it is
+    # shown in, or forge a region marker.
+    text = _LINE_BREAKS.sub(" ", str(value)).strip()
     return text or None
 
 
