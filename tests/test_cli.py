@@ -323,3 +323,13 @@ def test_check_reports_damaged_regions_sync_copies_and_encoding(
     assert "People/Half Region.md:5: error: region 'backlinks' has no end marker" in out
     assert "People/Jane Doe (conflicted copy 2026-11-20).md: warning: looks like a sync" in out
     assert "People/Latin.md:4: error: not valid UTF-8 (byte 0xe9)" in out
+
+
+def test_vault_defaults_to_the_current_folder(
+    runner: CliRunner, basic_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(basic_vault)
+    assert runner.invoke(cli, ["check", "--today", TODAY]).exit_code == 0
+    result = runner.invoke(cli, ["regen", "--today", TODAY])
+    assert result.exit_code == 0, result.output
+    assert counts(result) == (7, 0, 0, 0, 0)
