@@ -333,3 +333,17 @@ def test_vault_defaults_to_the_current_folder(
     result = runner.invoke(cli, ["regen", "--today", TODAY])
     assert result.exit_code == 0, result.output
     assert counts(result) == (7, 0, 0, 0, 0)
+
+
+def test_impossible_date_is_reported_not_a_crash(runner: CliRunner, basic_vault: Path) -> None:
+    write(
+        basic_vault,
+        "Meetings/Leap.md",
+        "---\ntype: meeting\nkind: casual\ndate: 2026-02-30\nwith: Jane\n---\n",
+    )
+    result = check(runner, basic_vault)
+    assert result.exit_code == 1, result.output
+    assert "Meetings/Leap.md:4: error: date: '2026-02-30' is not a date" in result.stdout
+    regen_result = regen(runner, basic_vault)
+    assert regen_result.exit_code == 1
+    assert counts(regen_result)[0] == 8  # the meeting still gets its region

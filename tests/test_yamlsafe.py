@@ -48,6 +48,9 @@ def error(text: str) -> NoteError:
         ("date: 2026-11-10", dt.date(2026, 11, 10)),
         ("date: 2026-11-10 15:30:00", dt.datetime(2026, 11, 10, 15, 30)),
         ("date: 2026-11-10T15:30", "2026-11-10T15:30"),
+        ("date: 2026-02-30", "2026-02-30"),  # crashed the run (ValueError)
+        ("date: 2026-13-01", "2026-13-01"),
+        ("date: 2026-11-10 25:00:00", "2026-11-10 25:00:00"),
         ('company: "[[Acme Corp]]"', "[[Acme Corp]]"),
         ("company: [[Acme Corp]]", [["Acme Corp"]]),
     ],
@@ -167,3 +170,9 @@ def test_yaml_errors_name_the_file_line(data: bytes, line: int) -> None:
         parse_note("n.md", data)
     assert exc.value.line == line, exc.value
     assert exc.value.code == "yaml"
+
+
+@pytest.mark.parametrize("source", ["x: !!int abc\n", "x: !!float abc\n"])
+def test_values_yaml_cannot_build_are_errors_not_crashes(source: str) -> None:
+    exc = error(source)
+    assert exc.code == "yaml" and exc.line == 2

@@ -64,6 +64,17 @@ class StrictLoader(_Base):  # type: ignore[misc]
         return result
 
 
+def _timestamp_or_text(loader: Any, node: Any) -> Any:
+    """A date YAML cannot build (``2026-02-30``, hour 25) stays text, so the model can
+    report it on its own line instead of the whole note failing."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
 StrictLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag not in _DROPPED_TAGS]
     for first, resolvers in _Base.yaml_implicit_resolvers.items()
@@ -184,6 +195,8 @@ def load_yaml(text: str, path: str, first_line: int) -> tuple[Any, dict[str, int
         raise NoteError(path, first_line, f"front-matter: {exc}", "yaml") from None
     except RecursionError:
         raise NoteError(path, first_line, "front-matter is nested too deeply", "yaml") from None
+    except (ValueError, TypeError, OverflowError) as exc:  # a value YAML could not build
+        raise NoteError(path, first_line, f"front-matter: {exc}", "yaml") from None
     finally:
         loader.dispose()
 
