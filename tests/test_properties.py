@@ -21,6 +21,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from vaultkit import build
+from vaultkit.config import Config
+from vaultkit.errors import NoteError
+from vaultkit.model import build_model
+from vaultkit.parse import parse_note
 
 from .conftest import TODAY, snapshot
 
@@ -239,3 +243,42 @@ def test_edits_around_a_region_survive_an_update(person: bytes, before: str, aft
         before_second = snapshot(root)
         assert build.regen(root, DAY).written == []
         assert snapshot(root) == before_second
+
+
+YAML_PIECES = [
+    *"abc:-[]{}!&*|>'\"#?,.@` \n\t0129Tx%<=~\\/",
+    "!!",
+    "&a ",
+    "*a",
+    "<<: *a",
+    "2026-02-30",
+    "2026-11-10",
+    "10:00",
+    "!!python/",
+    "!!timestamp ",
+    "!!binary ",
+    "!!set ",
+    "!!omap ",
+    "!!int ",
+    "? ",
+    "type: meeting\n",
+    "with: ",
+    "date: ",
+    "[[A]]",
+    "---",
+]
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    front=st.lists(st.sampled_from(YAML_PIECES), max_size=40).map("".join),
+    noise=st.binary(max_size=40),
+)
+def test_any_note_parses_or_is_a_note_error(front: str, noise: bytes) -> None:
+    """Whatever the bytes, reading a note gives a model or a NoteError, never a crash."""
+    for data in (f"---\n{front}\n---\nbody\n".encode(), noise, b"---\n" + noise + b"\n---\n"):
+        try:
+            note = parse_note("Meetings/M.md", data)
+        except NoteError:
+            continue
+        build_model({note.path: note}, Config(), DAY)

@@ -51,6 +51,7 @@ def error(text: str) -> NoteError:
         ("date: 2026-02-30", "2026-02-30"),  # crashed the run (ValueError)
         ("date: 2026-13-01", "2026-13-01"),
         ("date: 2026-11-10 25:00:00", "2026-11-10 25:00:00"),
+        ("date: !!timestamp soon", "soon"),  # crashed the run (AttributeError)
         ('company: "[[Acme Corp]]"', "[[Acme Corp]]"),
         ("company: [[Acme Corp]]", [["Acme Corp"]]),
     ],

@@ -69,7 +69,7 @@ def _timestamp_or_text(loader: Any, node: Any) -> Any:
     report it on its own line instead of the whole note failing."""
     try:
         return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
-    except (ValueError, OverflowError):
+    except (ValueError, OverflowError, AttributeError):  # AttributeError: '!!timestamp x'
         return loader.construct_scalar(node)
 
 
@@ -195,7 +195,7 @@ def load_yaml(text: str, path: str, first_line: int) -> tuple[Any, dict[str, int
         raise NoteError(path, first_line, f"front-matter: {exc}", "yaml") from None
     except RecursionError:
         raise NoteError(path, first_line, "front-matter is nested too deeply", "yaml") from None
-    except (ValueError, TypeError, OverflowError) as exc:  # a value YAML could not build
+    except Exception as exc:  # PyYAML could not build a value ('!!int abc'): bad input all the same
         raise NoteError(path, first_line, f"front-matter: {exc}", "yaml") from None
     finally:
         loader.dispose()
