@@ -391,8 +391,26 @@ def test_no_temp_files_are_left(runner: CliRunner, basic_vault: Path) -> None:
 
 def test_a_crashed_runs_temp_file_is_cleaned(runner: CliRunner, basic_vault: Path) -> None:
     temp = put(basic_vault, "People/.vaultkit-abc123.tmp", b"half a note")
+    an_hour_ago = temp.stat().st_mtime_ns - 3600 * 10**9
+    os.utime(temp, ns=(an_hour_ago, an_hour_ago))
     assert regen(runner, basic_vault).exit_code == 0
     assert not temp.exists()
+
+
+def test_another_runs_fresh_temp_file_is_left_alone(runner: CliRunner, basic_vault: Path) -> None:
+    """A concurrent vaultkit (a watcher) may be about to rename its temp file in place."""
+    temp = put(basic_vault, "People/.vaultkit-inflight.tmp", b"being written")
+    assert regen(runner, basic_vault).exit_code == 0
+    assert temp.read_bytes() == b"being written"
+
+
+def test_check_removes_nothing(runner: CliRunner, basic_vault: Path) -> None:
+    temp = put(basic_vault, "People/.vaultkit-abc123.tmp", b"half a note")
+    an_hour_ago = temp.stat().st_mtime_ns - 3600 * 10**9
+    os.utime(temp, ns=(an_hour_ago, an_hour_ago))
+    before = snapshot(basic_vault)
+    assert runner.invoke(cli, ["check", str(basic_vault), "--today", TODAY]).exit_code == 0
+    assert snapshot(basic_vault) == before
 
 
 def test_note_broken_between_plan_and_write_is_reported(

@@ -83,13 +83,19 @@ def is_opted_out(note: ParsedNote) -> bool:
 
 
 def load(
-    path: Path, today: dt.date, config: Config | None = None, cache: NoteCache | None = None
+    path: Path,
+    today: dt.date,
+    config: Config | None = None,
+    cache: NoteCache | None = None,
+    clean_temps: bool = True,
 ) -> Loaded:
-    """Scan, parse and model a vault; ``cache`` spares parsing notes that did not change."""
+    """Scan, parse and model a vault; ``cache`` spares parsing notes that did not change.
+
+    ``clean_temps=False`` (``check``) leaves even stale vaultkit temp files in place."""
     root = vault_root(path)
     config = config or Config.load(root)
     ignore = (*config.ignore_folders, config.templates_folder)
-    scanned = scan(root, ignore)
+    scanned = scan(root, ignore, clean_temps=clean_temps)
     problems = list(scanned.problems)
     notes: dict[str, ParsedNote] = {}
     unwritable: set[str] = set()

@@ -129,7 +129,7 @@ def check(vault: Path, today: str | None, as_json: bool, strict: bool) -> None:
         vaultkit check ~/Notes/Career
         vaultkit check ~/Notes/Career --json | jq '.problems[].message'
     """
-    loaded = build.load(vault, _today(today))
+    loaded = build.load(vault, _today(today), clean_temps=False)  # check writes nothing
     problems = sorted(set(loaded.problems))
     for path, note in loaded.vault.notes.items():
         if note.region_problem:
