@@ -507,3 +507,35 @@ def test_values_and_names_never_forge_a_marker(runner: CliRunner, basic_vault: P
     second = regen(runner, basic_vault)
     assert second.exit_code == 0, second.output
     assert snapshot(basic_vault) == before
+
+
+def test_ignored_folders_are_neither_read_nor_written(runner: CliRunner, basic_vault: Path) -> None:
+    put(basic_vault, "vaultkit.yaml", b"ignore_folders: [Archive, notes/private]\n")
+    ghost = b"---\ntype: person\ncompany: Acme Corp\n---\n"
+    put(basic_vault, "Archive/People/Ghost One.md", ghost)
+    put(basic_vault, "Notes/Private/Ghost Two.md", ghost)  # matched in any case
+    before = snapshot(basic_vault)
+    result = regen(runner, basic_vault)
+    assert result.exit_code == 0, result.output
+    after = snapshot(basic_vault)
+    for rel in ("Archive/People/Ghost One.md", "Notes/Private/Ghost Two.md"):
+        assert after[rel] == before[rel]
+    assert b"Ghost" not in (basic_vault / "Companies" / "Acme Corp.md").read_bytes()
+
+
+def test_rename_rewritten_by_obsidian_is_not_a_conflict(
+    runner: CliRunner, basic_vault: Path
+) -> None:
+    """Obsidian renames a note and rewrites its links everywhere, inside regions too.
+    Where that makes a region exactly what vaultkit wants, it is not a conflict."""
+    assert regen(runner, basic_vault).exit_code == 0
+    (basic_vault / "People" / "Sam Lee.md").rename(basic_vault / "People" / "Sam Leigh.md")
+    for path in basic_vault.rglob("*.md"):
+        data = path.read_bytes()
+        path.write_bytes(data.replace(b"[[Sam Lee", b"[[Sam Leigh"))
+    result = regen(runner, basic_vault)
+    assert result.exit_code == 0, result.output
+    assert "0 conflicts" in result.stdout
+    before = snapshot(basic_vault)
+    assert regen(runner, basic_vault).exit_code == 0
+    assert snapshot(basic_vault) == before

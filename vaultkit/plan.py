@@ -142,6 +142,10 @@ def plan_file(
         if region is None:
             changes[out.region] = out.content
             created = True
+        elif region.edited and region.current_hash == content_hash(out.content):
+            # Edited into exactly what vaultkit wants (Obsidian rewrote the links after
+            # a rename, say): no conflict; only the marker's hash is brought up to date.
+            changes[out.region] = out.content
         elif region.edited:
             conflicts.append(out.region)
         elif content_hash(out.content) != region.current_hash:
