@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from vaultkit.config import Config
 from vaultkit.model import Kind, Vault, build_model
@@ -112,3 +113,11 @@ def test_derived_facts() -> None:
     assert vault.mentions == {"People/Bob.md": ["Notes/n.md"]}
     assert vault.last_contact("People/Ann.md") == dt.date(2026, 11, 1)
     assert vault.last_contact("People/Bob.md") is None
+
+
+def test_folders_compare_in_nfc() -> None:
+    config = Config(meeting_folders=("Réunions",), output_folder="Généré")
+    nfd = unicodedata.normalize("NFD", "Réunions/x.md")
+    generated = unicodedata.normalize("NFD", "Généré/y.md")
+    vault = model({nfd: "", generated: "---\ntype: person\n---\n"}, config)
+    assert vault.kinds == {nfd: Kind.MEETING, generated: Kind.GENERATED}

@@ -539,3 +539,13 @@ def test_rename_rewritten_by_obsidian_is_not_a_conflict(
     before = snapshot(basic_vault)
     assert regen(runner, basic_vault).exit_code == 0
     assert snapshot(basic_vault) == before
+
+
+def test_ignored_folder_matches_in_any_unicode_form(runner: CliRunner, basic_vault: Path) -> None:
+    put(basic_vault, "vaultkit.yaml", "ignore_folders: [Privé]\n".encode())
+    rel = unicodedata.normalize("NFD", "Privé/People/Ghost.md")
+    ghost = put(basic_vault, rel, b"---\ntype: person\ncompany: Acme Corp\n---\n")
+    before = ghost.read_bytes()
+    assert regen(runner, basic_vault).exit_code == 0
+    assert ghost.read_bytes() == before
+    assert b"Ghost" not in (basic_vault / "Companies" / "Acme Corp.md").read_bytes()

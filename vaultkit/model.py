@@ -339,8 +339,8 @@ class Vault:
 
 
 def _kind_of(note: ParsedNote, config: Config) -> Kind:
-    output = config.output_folder.strip("/").casefold() + "/"
-    if note.path.casefold().startswith(output):
+    output = nfc_key(config.output_folder.strip("/")) + "/"
+    if nfc_key(note.path).startswith(output):
         return Kind.GENERATED
     declared = note.meta.get("type")
     if isinstance(declared, str):
@@ -349,7 +349,7 @@ def _kind_of(note: ParsedNote, config: Config) -> Kind:
             if key == kind.value:
                 return kind
         return Kind.NOTE
-    folders = [p.casefold() for p in note.path.split("/")[:-1]]
+    folders = [nfc_key(p) for p in note.path.split("/")[:-1]]
     mapping = (
         (Kind.PERSON, config.people_folders),
         (Kind.COMPANY, config.company_folders),
@@ -358,7 +358,7 @@ def _kind_of(note: ParsedNote, config: Config) -> Kind:
     best: tuple[int, Kind] | None = None
     for depth, folder in enumerate(folders):
         for kind, names in mapping:
-            if folder in (n.casefold() for n in names):
+            if folder in (nfc_key(n) for n in names):
                 best = (depth, kind)
     return best[1] if best else Kind.NOTE
 

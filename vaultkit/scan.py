@@ -11,6 +11,7 @@ import os
 import re
 import stat
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,7 +81,7 @@ def vault_root(path: Path) -> Path:
 
 
 def _ignored(rel_dir: str, ignore: tuple[str, ...]) -> bool:
-    low = rel_dir.casefold()
+    low = unicodedata.normalize("NFC", rel_dir).casefold()
     return any(low == i or low.startswith(i + "/") for i in ignore)
 
 
@@ -96,7 +97,9 @@ def _stale_temp(item: os.DirEntry[str]) -> bool:
 
 def scan(root: Path, ignore: tuple[str, ...] = (), clean_temps: bool = True) -> ScanResult:
     """List every note under ``root`` (already resolved), sorted by path."""
-    ignore_keys = tuple(i.strip("/").casefold() for i in ignore if i.strip("/"))
+    ignore_keys = tuple(
+        unicodedata.normalize("NFC", i.strip("/")).casefold() for i in ignore if i.strip("/")
+    )
     entries: list[Entry] = []
     problems: list[Problem] = []
     removed: list[str] = []
