@@ -549,3 +549,38 @@ def test_ignored_folder_matches_in_any_unicode_form(runner: CliRunner, basic_vau
     assert regen(runner, basic_vault).exit_code == 0
     assert ghost.read_bytes() == before
     assert b"Ghost" not in (basic_vault / "Companies" / "Acme Corp.md").read_bytes()
+
+
+@pytest.mark.parametrize("data", [b"---", b"---  ", b"\xef\xbb\xbf---"])
+def test_a_region_that_would_change_how_the_note_reads_is_not_added(
+    runner: CliRunner, basic_vault: Path, data: bytes
+) -> None:
+    """Found by hypothesis: appending a region to a note that is only '---' turned that
+    line into an unclosed front-matter, so the next run found the note broken."""
+    globex = put(basic_vault, "Companies/Globex.md", data)
+    first = regen(runner, basic_vault)
+    assert globex.read_bytes() == data
+    assert "Companies/Globex.md:1: error: vaultkit cannot add its region" in first.stderr
+    assert first.exit_code == 1
+    before = snapshot(basic_vault)
+    second = regen(runner, basic_vault)
+    assert snapshot(basic_vault) == before
+    assert second.stderr == first.stderr
+
+
+def test_user_links_after_a_region_that_grows_are_fine(
+    runner: CliRunner, basic_vault: Path
+) -> None:
+    assert regen(runner, basic_vault).exit_code == 0
+    jane = basic_vault / "People" / "Jane Doe.md"
+    jane.write_bytes(jane.read_bytes() + b"\nLater I met [[Sam Lee]].\n")
+    put(
+        basic_vault,
+        "Meetings/2026-11-15 Jane.md",
+        b'---\nkind: casual\nwith: "[[Jane Doe]]"\n---\n',
+    )
+    result = regen(runner, basic_vault)
+    assert result.exit_code == 0, result.output
+    data = jane.read_bytes()
+    assert data.endswith(b"\nLater I met [[Sam Lee]].\n")
+    assert b"[[2026-11-15 Jane]]" in data
