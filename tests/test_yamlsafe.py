@@ -142,6 +142,8 @@ def test_deep_nesting_is_an_error_not_a_crash(source: str) -> None:
 def test_ordinary_nesting_is_fine() -> None:
     source = "a: [1, {b: [2, [3, [4]]]}]\nc:\n  - - x\n    - y\nd: |\n        indented code\n"
     assert load(source)["a"] == [1, {"b": [2, [3, [4]]]}]
+    rule = "-" * 300
+    assert load(f"notes: |\n  {rule}\n  text\n")["notes"] == f"{rule}\ntext\n"
 
 
 def test_too_large_front_matter() -> None:

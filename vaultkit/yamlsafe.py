@@ -36,7 +36,7 @@ MAX_FRONTMATTER_CHARS = 256 * 1024
 MAX_DEPTH = 200
 """Deepest nesting read. libyaml's composer recurses in C: a front-matter of a few
 thousand ``[`` or ``- `` would crash the process instead of raising an error."""
-_BLOCK_INDENT = re.compile(r"^[ \t?-]*", re.MULTILINE)
+_BLOCK_INDENT = re.compile(r"^(?:[ \t]|[?-](?=[ \t]))*", re.MULTILINE)
 
 
 class StrictLoader(_Base):  # type: ignore[misc]
