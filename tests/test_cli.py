@@ -347,3 +347,28 @@ def test_impossible_date_is_reported_not_a_crash(runner: CliRunner, basic_vault:
     regen_result = regen(runner, basic_vault)
     assert regen_result.exit_code == 1
     assert counts(regen_result)[0] == 8  # the meeting still gets its region
+
+
+def test_broken_config_exits_2_with_its_line(
+    basic_vault: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(basic_vault, "vaultkit.yaml", "keep_in_touch_days: 30\npeople_folder: [People]\n")
+    for command in ("regen", "check"):
+        monkeypatch.setattr("sys.argv", ["vaultkit", command, str(basic_vault)])
+        with pytest.raises(SystemExit) as exc:
+            main()
+        assert exc.value.code == 2
+        err = capsys.readouterr().err
+        assert "vaultkit.yaml:2: unknown option 'people_folder'" in err
+
+
+def test_a_note_over_the_size_limit_is_reported_not_read(
+    runner: CliRunner, basic_vault: Path
+) -> None:
+    write(basic_vault, "vaultkit.yaml", "max_note_bytes: 400\n")
+    big = write(basic_vault, "People/Big.md", "---\ntype: person\n---\n" + "x" * 500 + "\n")
+    data = big.read_bytes()
+    result = regen(runner, basic_vault)
+    assert result.exit_code == 0, result.output
+    assert "People/Big.md: warning: is 522 bytes, over the 400 bytes limit" in result.stderr
+    assert big.read_bytes() == data

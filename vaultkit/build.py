@@ -75,6 +75,15 @@ def _placeholder(path: str, entry: Entry) -> ParsedNote:
     )
 
 
+def _size(n: int) -> str:
+    """A size in words: '9.0 MB', '12 KB', '400 bytes'."""
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MB"
+    if n >= 1024:
+        return f"{n // 1024} KB"
+    return f"{n} bytes"
+
+
 def is_opted_out(note: ParsedNote) -> bool:
     value = note.meta.get("vaultkit")
     if value is False:
@@ -107,8 +116,8 @@ def load(
                 Problem(
                     rel,
                     0,
-                    f"is {entry.size // (1024 * 1024)} MB, over the {config.max_note_bytes} byte "
-                    "limit (max_note_bytes): not read",
+                    f"is {_size(entry.size)}, over the {_size(config.max_note_bytes)} limit "
+                    "(max_note_bytes): not read",
                     Severity.WARNING,
                     "too-large",
                 )
