@@ -75,6 +75,15 @@ def _placeholder(path: str, entry: Entry) -> ParsedNote:
     )
 
 
+def _size(n: int) -> str:
+    """A size in words: '9.0 MB', '12 KB', '400 bytes'."""
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MB"
+    if n >= 1024:
+        return f"{n // 1024} KB"
+    return f"{n} bytes"
+
+
 def is_opted_out(note: ParsedNote) -> bool:
     value = note.meta.get("vaultkit")
     if value is False:
@@ -87,13 +96,15 @@ def load(
     today: dt.date,
     config: Config | None = None,
     cache: NoteCache | None = None,
-    read_only: bool = False,
+    clean_temps: bool = True,
 ) -> Loaded:
-    """Scan, parse and model a vault; ``cache`` spares parsing notes that did not change."""
+    """Scan, parse and model a vault; ``cache`` spares parsing notes that did not change.
+
+    ``clean_temps=False`` (``check``) leaves even stale vaultkit temp files in place."""
     root = vault_root(path)
     config = config or Config.load(root)
     ignore = (*config.ignore_folders, config.templates_folder)
-    scanned = scan(root, ignore, clean_temps=not read_only)
+    scanned = scan(root, ignore, clean_temps=clean_temps)
     problems = list(scanned.problems)
     notes: dict[str, ParsedNote] = {}
     unwritable: set[str] = set()
@@ -105,8 +116,8 @@ def load(
                 Problem(
                     rel,
                     0,
-                    f"is {entry.size // (1024 * 1024)} MB, over the {config.max_note_bytes} byte "
-                    "limit (max_note_bytes): not read",
+                    f"is {_size(entry.size)}, over the {_size(config.max_note_bytes)} limit "
+                    "(max_note_bytes): not read",
                     Severity.WARNING,
                     "too-large",
                 )
@@ -216,14 +227,30 @@ def apply(
                         )
                     )
                     break
-                current = _replan(loaded, fp.path, wanted[fp.path])
+                try:
+                    current = _replan(loaded, fp.path, wanted[fp.path])
+                except (NoteError, OSError) as exc:  # e.g. saved with broken YAML meanwhile
+                    problems.append(_problem_of(fp.path, exc))
+                    break
                 if current.action not in (Action.CREATE, Action.UPDATE) or current.new is None:
                     problems.extend(current.problems)
+                    _settle(fp, current)
                     break
             except (UnsafeWrite, NoteError, OSError) as exc:
                 problems.append(_problem_of(fp.path, exc))
                 break
+        if (written[-1:] != [fp.path]) and fp.action in (Action.CREATE, Action.UPDATE):
+            fp.action = Action.REFUSED  # deferred or failed: not written this time
     return written, problems
+
+
+def _settle(fp: FilePlan, current: FilePlan) -> None:
+    """Record in the run's plan what a re-plan found (e.g. a region edited meanwhile),
+    so the summary and the exit code tell what really happened."""
+    fp.action = current.action
+    fp.conflicts = current.conflicts
+    fp.changes = current.changes
+    fp.new = current.new
 
 
 def _replan(loaded: Loaded, path: str, wanted: list[Output]) -> FilePlan:

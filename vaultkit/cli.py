@@ -50,6 +50,10 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one}" if n == 1 else f"{n} {many}"
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="vaultkit")
 def cli() -> None:
@@ -125,7 +129,7 @@ def check(vault: Path, today: str | None, as_json: bool, strict: bool) -> None:
         vaultkit check ~/Notes/Career
         vaultkit check ~/Notes/Career --json | jq '.problems[].message'
     """
-    loaded = build.load(vault, _today(today), read_only=True)
+    loaded = build.load(vault, _today(today), clean_temps=False)  # check writes nothing
     problems = sorted(set(loaded.problems))
     for path, note in loaded.vault.notes.items():
         if note.region_problem:
@@ -154,8 +158,10 @@ def check(vault: Path, today: str | None, as_json: bool, strict: bool) -> None:
         for problem in problems:
             click.echo(str(problem))
         click.echo(
-            f"vaultkit: {len(vault_model.notes)} notes ({len(vault_model.people)} people, "
-            f"{len(vault_model.companies)} companies, {len(vault_model.meetings)} meetings): "
+            f"vaultkit: {_plural(len(vault_model.notes), 'note')} "
+            f"({_count(len(vault_model.people), 'person', 'people')}, "
+            f"{_count(len(vault_model.companies), 'company', 'companies')}, "
+            f"{_plural(len(vault_model.meetings), 'meeting')}): "
             f"{_plural(len(errors), 'error')}, {_plural(len(warnings), 'warning')}"
         )
     failed = errors or (strict and warnings)

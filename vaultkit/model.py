@@ -64,6 +64,7 @@ _DATE_RE = re.compile(
 )
 _TIME_RE = re.compile(r"^\s*(\d{1,2})[:.h](\d{2})\s*(am|pm)?\s*$", re.IGNORECASE)
 _NAME_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\b")
+_LINE_BREAKS = re.compile(r"\s*[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+\s*")
 
 
 def stem_of(path: str) -> str:
@@ -145,6 +146,9 @@ class Resolver:
                 for p in self._by_stem.get(last, [])
                 if nfc_key(p[:-3]) == key or nfc_key(p[:-3]).endswith("/" + key)
             ]
+            exact = [p for p in matches if nfc_key(p[:-3]) == key]
+            if exact:  # the full path from the vault's root beats a trailing part of one
+                matches = exact
             if not folder or ".." in key.split("/"):
                 matches = []
         else:
@@ -227,7 +231,9 @@ def _text(value: Any) -> str | None:
         return None
     if isinstance(value, bool):
         return "yes" if value else "no"
-    text = str(value).strip()
+    # One line: a line break in a value (role: "a\nb") would break the list it is
+    # shown in, or forge a region marker.
+    text = _LINE_BREAKS.sub(" ", str(value)).strip()
     return text or None
 
 
@@ -333,8 +339,8 @@ class Vault:
 
 
 def _kind_of(note: ParsedNote, config: Config) -> Kind:
-    output = config.output_folder.strip("/").casefold() + "/"
-    if note.path.casefold().startswith(output):
+    output = nfc_key(config.output_folder.strip("/")) + "/"
+    if nfc_key(note.path).startswith(output):
         return Kind.GENERATED
     declared = note.meta.get("type")
     if isinstance(declared, str):
@@ -343,7 +349,7 @@ def _kind_of(note: ParsedNote, config: Config) -> Kind:
             if key == kind.value:
                 return kind
         return Kind.NOTE
-    folders = [p.casefold() for p in note.path.split("/")[:-1]]
+    folders = [nfc_key(p) for p in note.path.split("/")[:-1]]
     mapping = (
         (Kind.PERSON, config.people_folders),
         (Kind.COMPANY, config.company_folders),
@@ -352,7 +358,7 @@ def _kind_of(note: ParsedNote, config: Config) -> Kind:
     best: tuple[int, Kind] | None = None
     for depth, folder in enumerate(folders):
         for kind, names in mapping:
-            if folder in (n.casefold() for n in names):
+            if folder in (nfc_key(n) for n in names):
                 best = (depth, kind)
     return best[1] if best else Kind.NOTE
 
@@ -533,6 +539,16 @@ def build_model(
         attendees = refs(path, "with", Kind.PERSON)
         for r in attendees:
             if r.target is None and not resolver.resolve(r.raw, kinds).candidates:
+                # One problem, not two: this one says more than "matches no note".
+                unresolved = Problem(
+                    path,
+                    r.line,
+                    f"with: {r.label!r} matches no note",
+                    Severity.WARNING,
+                    "unresolved-link",
+                )
+                if unresolved in problems:
+                    problems.remove(unresolved)
                 problems.append(
                     Problem(
                         path,
@@ -578,8 +594,13 @@ def _derive(vault: Vault) -> None:
     for path, meeting in vault.meetings.items():
         for attendee in dict.fromkeys(meeting.people):
             mop[attendee].append(path)
-        if meeting.company and meeting.company.target:
-            moc[meeting.company.target].append(path)
+        # A company's meetings: those naming it, and those held with its people.
+        companies = [meeting.company.target if meeting.company else None]
+        for attendee in meeting.people:
+            current = vault.people[attendee].company if attendee in vault.people else None
+            companies.append(current.target if current else None)
+        for company in dict.fromkeys(c for c in companies if c):
+            moc[company].append(path)
         for r in meeting.referrals:
             for attendee in meeting.people:
                 vault.referrals_made.setdefault(attendee, []).append((r, path))
@@ -622,7 +643,7 @@ def _duplicates(vault: Vault) -> None:
                 vault.problems.append(
                     Problem(
                         path,
-                        0,
+                        1,
                         f"likely the same person as {paths[0]} (same name)",
                         Severity.WARNING,
                         "duplicate-person",
@@ -635,7 +656,7 @@ def _duplicates(vault: Vault) -> None:
                     vault.problems.append(
                         Problem(
                             other,
-                            0,
+                            1,
                             f"likely the same person as {path} (its alias {alias!r})",
                             Severity.WARNING,
                             "duplicate-person",

@@ -142,6 +142,10 @@ def plan_file(
         if region is None:
             changes[out.region] = out.content
             created = True
+        elif region.edited and region.current_hash == content_hash(out.content):
+            # Edited into exactly what vaultkit wants (Obsidian rewrote the links after
+            # a rename, say): no conflict; only the marker's hash is brought up to date.
+            changes[out.region] = out.content
         elif region.edited:
             conflicts.append(out.region)
         elif content_hash(out.content) != region.current_hash:
@@ -188,6 +192,39 @@ def fill(root: Path, plan: FilePlan, note: ParsedNote) -> bool:
     if plan.new == data:
         plan.action = Action.UNCHANGED
         plan.changes = {}
+    elif not reads_the_same(plan.path, plan.new, note, plan.changes):
+        plan.action = Action.REFUSED
+        plan.new = None
+        plan.problems.append(
+            Problem(
+                plan.path,
+                1,
+                "vaultkit cannot add its region without changing how the rest of this note "
+                "reads (a note that is only '---'?); left as it is",
+                Severity.ERROR,
+                "regions",
+            )
+        )
+    return True
+
+
+def reads_the_same(path: str, new: bytes, note: ParsedNote, changes: dict[str, str]) -> bool:
+    """The last check before a write: the new bytes parse to the same front-matter and
+    links, and every changed region is there, intact."""
+    try:
+        after = parse_note(path, new)
+    except NoteError:
+        return False
+    if after.meta != note.meta or after.region_problem:
+        return False
+    if [(k.target, k.alias, k.embed) for k in after.links] != [
+        (k.target, k.alias, k.embed) for k in note.links
+    ]:
+        return False
+    for name in changes:
+        region = after.region(name)
+        if region is None or region.edited:
+            return False
     return True
 
 

@@ -9,6 +9,7 @@ the file and line, and nothing is written from it.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -89,7 +90,7 @@ class Templates:
     def render(self, name: str, context: dict[str, Any]) -> str:
         try:
             template = self.env.get_template(name)
-            return template.render(context)
+            return _defuse_markers(template.render(context))
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateProblem(
                 self.origin(name), exc.lineno, exc.message or "syntax error"
@@ -106,6 +107,15 @@ class Templates:
             ) from None
         except (TypeError, ValueError, AttributeError, ZeroDivisionError) as exc:
             raise TemplateProblem(self.origin(name), _template_line(name), str(exc)) from None
+
+
+_MARKER_LINE = re.compile(r"^<!-- vaultkit:", re.MULTILINE)
+
+
+def _defuse_markers(text: str) -> str:
+    """Rendered text never holds a line that reads as a region marker (a name or value
+    from a note could forge one): its ``<`` is written as ``&lt;``, which shows the same."""
+    return _MARKER_LINE.sub("&lt;!-- vaultkit:", text)
 
 
 def _template_line(name: str) -> int:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import re
 import stat
+import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +19,8 @@ from .errors import Problem, Severity, VaultError
 
 TEMP_PREFIX = ".vaultkit-"
 TEMP_SUFFIX = ".tmp"
+STALE_TEMP_SECONDS = 600
+"""Age after which a vaultkit temp file is debris, not another process's write."""
 
 _DEBRIS = re.compile(
     r"""(
@@ -77,13 +81,25 @@ def vault_root(path: Path) -> Path:
 
 
 def _ignored(rel_dir: str, ignore: tuple[str, ...]) -> bool:
-    low = rel_dir.casefold()
+    low = unicodedata.normalize("NFC", rel_dir).casefold()
     return any(low == i or low.startswith(i + "/") for i in ignore)
+
+
+def _stale_temp(item: os.DirEntry[str]) -> bool:
+    """A temp file a crashed run left: old enough that no running vaultkit (another
+    ``regen``, a watcher) can still be about to rename it into place."""
+    try:
+        st = item.stat(follow_symlinks=False)
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and time.time() - st.st_mtime > STALE_TEMP_SECONDS
 
 
 def scan(root: Path, ignore: tuple[str, ...] = (), clean_temps: bool = True) -> ScanResult:
     """List every note under ``root`` (already resolved), sorted by path."""
-    ignore_keys = tuple(i.strip("/").casefold() for i in ignore if i.strip("/"))
+    ignore_keys = tuple(
+        unicodedata.normalize("NFC", i.strip("/")).casefold() for i in ignore if i.strip("/")
+    )
     entries: list[Entry] = []
     problems: list[Problem] = []
     removed: list[str] = []
@@ -103,7 +119,7 @@ def scan(root: Path, ignore: tuple[str, ...] = (), clean_temps: bool = True) -> 
             name = item.name
             rel = f"{rel_dir}/{name}" if rel_dir else name
             if name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX):
-                if clean_temps and item.is_file(follow_symlinks=False):
+                if clean_temps and _stale_temp(item):
                     try:
                         os.unlink(item.path)
                         removed.append(rel)

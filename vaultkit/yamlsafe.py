@@ -33,6 +33,10 @@ MAX_NODES = 20_000
 """Most YAML nodes one front-matter may expand to (aliases counted each time used)."""
 MAX_FRONTMATTER_CHARS = 256 * 1024
 """Longest front-matter read; a longer one is reported instead."""
+MAX_DEPTH = 200
+"""Deepest nesting read. libyaml's composer recurses in C: a front-matter of a few
+thousand ``[`` or ``- `` would crash the process instead of raising an error."""
+_BLOCK_INDENT = re.compile(r"^(?:[ \t]|[?-](?=[ \t]))*", re.MULTILINE)
 
 
 class StrictLoader(_Base):  # type: ignore[misc]
@@ -59,6 +63,17 @@ class StrictLoader(_Base):  # type: ignore[misc]
         result: dict[Any, Any] = super().construct_mapping(node, deep=deep)
         return result
 
+
+def _timestamp_or_text(loader: Any, node: Any) -> Any:
+    """A date YAML cannot build (``2026-02-30``, hour 25) stays text, so the model can
+    report it on its own line instead of the whole note failing."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError, AttributeError):  # AttributeError: '!!timestamp x'
+        return loader.construct_scalar(node)
+
+
+StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 
 StrictLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag not in _DROPPED_TAGS]
@@ -96,6 +111,47 @@ def _count_nodes(node: Any, budget: int) -> int:
     return count
 
 
+_UNCLOSED = {
+    "while parsing a flow sequence": "a [ list",
+    "while parsing a flow mapping": "a { mapping",
+    "while scanning a quoted scalar": "a quoted value",
+}
+
+
+def _error_line(exc: yaml.MarkedYAMLError, text: str) -> int:
+    """The 0-based line of ``text`` to blame: where an unclosed bracket or quote opened,
+    else where the parser stopped, but never past the last line that has text."""
+    if exc.context in _UNCLOSED and exc.context_mark is not None:
+        return int(exc.context_mark.line)
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None:
+        return 0
+    if mark.index >= len(text.rstrip()):
+        return max(text.rstrip().count("\n"), 0)
+    return int(mark.line)
+
+
+def _nesting_bound(text: str) -> tuple[int, int]:
+    """An upper bound of how deep ``text`` nests (open flow brackets, plus the longest
+    run of indentation and ``-``/``?`` indicators that starts a line), and the 0-based
+    line where it is deepest."""
+    depth = deepest = line = flow_line = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, flow_line = depth, line
+        elif char in "]}" and depth:
+            depth -= 1
+        elif char == "\n":
+            line += 1
+    block = block_line = 0
+    for m in _BLOCK_INDENT.finditer(text):
+        if len(m.group(0)) > block:
+            block, block_line = len(m.group(0)), text.count("\n", 0, m.start())
+    return deepest + block, flow_line if deepest >= block else block_line
+
+
 def load_yaml(text: str, path: str, first_line: int) -> tuple[Any, dict[str, int]]:
     """Load one YAML document; return the data and the line of each top-level key.
 
@@ -104,6 +160,11 @@ def load_yaml(text: str, path: str, first_line: int) -> tuple[Any, dict[str, int
     """
     if len(text) > MAX_FRONTMATTER_CHARS:
         raise NoteError(path, first_line, "front-matter is too large to read safely", "yaml")
+    bound, deepest_line = _nesting_bound(text)
+    if bound > MAX_DEPTH:
+        raise NoteError(
+            path, first_line + deepest_line, "front-matter is nested too deeply", "yaml"
+        )
     loader = StrictLoader(text)
     try:
         node = loader.get_single_node()
@@ -123,9 +184,10 @@ def load_yaml(text: str, path: str, first_line: int) -> tuple[Any, dict[str, int
                 lines.setdefault(str(key_node.value), first_line + key_node.start_mark.line)
         return data, lines
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = first_line + (mark.line if mark is not None else 0)
+        line = first_line + _error_line(exc, text)
         what = exc.problem or exc.context or "invalid YAML"
+        if exc.context in _UNCLOSED:
+            what = f"{_UNCLOSED[exc.context]} that starts on this line is never closed"
         if "could not determine a constructor" in what:
             what = "tags such as '!!python/...' are not allowed in front-matter"
         raise NoteError(path, line, f"front-matter: {what}", "yaml") from None
@@ -133,6 +195,8 @@ def load_yaml(text: str, path: str, first_line: int) -> tuple[Any, dict[str, int
         raise NoteError(path, first_line, f"front-matter: {exc}", "yaml") from None
     except RecursionError:
         raise NoteError(path, first_line, "front-matter is nested too deeply", "yaml") from None
+    except Exception as exc:  # PyYAML could not build a value ('!!int abc'): bad input all the same
+        raise NoteError(path, first_line, f"front-matter: {exc}", "yaml") from None
     finally:
         loader.dispose()
 

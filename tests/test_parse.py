@@ -1,0 +1,198 @@
+"""Unit tests of parse.py and the wikilink plugin."""
+
+from __future__ import annotations
+
+import pytest
+
+from vaultkit.errors import NoteError
+from vaultkit.parse import content_hash, find_regions, markdown, parse_body, parse_note
+from vaultkit.plan import block
+
+
+def links(body: str, first_line: int = 1) -> list[tuple[str, str | None, int, bool]]:
+    found, _, _ = parse_body(body, first_line)
+    return [(link.target, link.alias, link.line, link.embed) for link in found]
+
+
+def test_plain_alias_heading_block_and_embed() -> None:
+    body = (
+        "See [[Jane Doe]], [[Jane Doe|Jane]], [[Acme Corp#History|the history]],\n"
+        "[[Sam Lee#^block-id]], [[#Local heading]] and ![[diagram.png]].\n"
+    )
+    assert links(body) == [
+        ("Jane Doe", None, 1, False),
+        ("Jane Doe", "Jane", 1, False),
+        ("Acme Corp#History", "the history", 1, False),
+        ("Sam Lee#^block-id", None, 2, False),
+        ("#Local heading", None, 2, False),
+        ("diagram.png", None, 2, True),
+    ]
+
+
+def test_path_qualified_and_spaces() -> None:
+    assert links("[[Companies/Acme Corp|Acme]] [[ spaced | both ]]") == [
+        ("Companies/Acme Corp", "Acme", 1, False),
+        ("spaced", "both", 1, False),
+    ]
+
+
+def test_code_spans_fences_and_indented_code_are_not_links() -> None:
+    body = (
+        "`[[Code Span]]` and ``[[Double `tick` span]]``\n"
+        "\n"
+        "```python\n"
+        "[[Fenced]]\n"
+        "```\n"
+        "~~~\n"
+        "[[Tilde]]\n"
+        "~~~\n"
+        "\n"
+        "    [[Indented]]\n"
+        "\n"
+        "[[Real]]\n"
+    )
+    assert links(body) == [("Real", None, 12, False)]
+
+
+def test_unclosed_fence_hides_the_rest() -> None:
+    assert links("[[Before]]\n\n```\n[[Inside]]\n") == [("Before", None, 1, False)]
+
+
+def test_not_links() -> None:
+    body = "\\[[Escaped]] [[]] [[  ]] [[a\nb]] [[no end\n[Markdown](https://x.example)\n"
+    assert links(body) == []
+
+
+def test_nested_brackets_take_the_inner_link() -> None:
+    assert links("[[x[[y]]") == [("y", None, 1, False)]
+
+
+def test_links_in_headings_lists_quotes_and_tables() -> None:
+    body = (
+        "# Heading [[H]]\n"  # 1
+        "\n"
+        "- item [[I]]\n"  # 3
+        "  - nested [[N]]\n"  # 4
+        "\n"
+        "> quote [[Q]]\n"  # 6
+        "\n"
+        "| a | b |\n"
+        "|---|---|\n"
+        "| [[T]] | x |\n"  # 10
+    )
+    assert [(t, line) for t, _, line, _ in links(body)] == [
+        ("H", 1),
+        ("I", 3),
+        ("N", 4),
+        ("Q", 6),
+        ("T", 10),
+    ]
+
+
+def test_line_numbers_count_from_the_file_start() -> None:
+    data = b"---\ntype: person\nrole: x\n---\nfirst [[A]]\nsecond\nthird [[B]] [[C]]\n"
+    note = parse_note("n.md", data)
+    assert note.body_line == 5
+    assert [(link.target, link.line) for link in note.links] == [("A", 5), ("B", 7), ("C", 7)]
+
+
+def test_line_numbers_with_bom_and_crlf() -> None:
+    data = "\ufeff---\r\ntype: person\r\n---\r\n\r\nx [[A]]\r\n`[[B]]`\r\n[[C]]".encode()
+    note = parse_note("n.md", data)
+    assert note.bom and note.newline == "\r\n"
+    assert note.meta == {"type": "person"}
+    assert [(link.target, link.line) for link in note.links] == [("A", 5), ("C", 7)]
+
+
+def test_links_inside_vaultkit_regions_are_not_the_users() -> None:
+    region = block("backlinks", "- [[Generated]]\n", "\n")
+    data = f"---\ntype: person\n---\n[[Mine]]\n\n{region}\n[[After]]\n".encode()
+    note = parse_note("n.md", data)
+    assert [(link.target, link.line) for link in note.links] == [("Mine", 4), ("After", 9)]
+    assert len(note.regions) == 1 and not note.regions[0].edited
+
+
+def test_tasks_and_sections() -> None:
+    data = (
+        b"---\ntype: meeting\n---\n## Questions\n- What is a normal week?\n  - sub\n"
+        b"- [ ] not a question but an item\n\n## Notes\n- [x] Sent it \xe2\x9c\x85 2026-11-11\n"
+        b"- [ ] Follow up \xf0\x9f\x93\x85 2026-11-12\n"
+    )
+    note = parse_note("m.md", data)
+    questions = note.section("questions")
+    assert questions is not None and questions.line == 4
+    assert questions.items == ("What is a normal week?", "not a question but an item")
+    assert [(t.line, t.done, t.text) for t in note.tasks] == [
+        (7, False, "not a question but an item"),
+        (10, True, "Sent it ✅ 2026-11-11"),
+        (11, False, "Follow up 📅 2026-11-12"),
+    ]
+
+
+def test_front_matter_boundaries() -> None:
+    # "----" is not a boundary; a body "---" later is a thematic break, not front-matter.
+    note = parse_note("n.md", b"---\na: 1\n---\nbody\n---\nmore\n")
+    assert note.meta == {"a": 1} and note.body_line == 4
+    assert parse_note("n.md", b"no front-matter\n---\na: 1\n---\n").meta == {}
+    with pytest.raises(NoteError) as exc:
+        parse_note("n.md", b"---\na: 1\n----\nbody\n")
+    assert exc.value.line == 1 and "never closed" in exc.value.message
+
+
+def test_front_matter_must_be_a_mapping() -> None:
+    with pytest.raises(NoteError) as exc:
+        parse_note("n.md", b"---\n- a\n- b\n---\n")
+    assert exc.value.line == 2
+
+
+def test_not_utf8_names_the_line() -> None:
+    with pytest.raises(NoteError) as exc:
+        parse_note("n.md", b"---\na: 1\n---\nline 4\ncaf\xe9 line 5\n")
+    assert exc.value.line == 5 and "UTF-8" in exc.value.message
+
+
+def test_nul_bytes_are_refused() -> None:
+    with pytest.raises(NoteError):
+        parse_note("n.md", b"text\x00more")
+
+
+# -- regions -----------------------------------------------------------------------------
+
+
+def test_region_hash_and_edits() -> None:
+    text = "before\n" + block("backlinks", "- a\n", "\n") + "\nafter\n"
+    regions, problem, _ = find_regions(text, "n.md")
+    assert problem is None
+    (region,) = regions
+    assert region.line == 2 and region.content == "- a\n"
+    assert region.recorded_hash == content_hash("- a\n")
+    edited, _, _ = find_regions(text.replace("- a", "- b"), "n.md")
+    assert edited[0].edited
+
+
+def test_region_hash_ignores_crlf() -> None:
+    text = "x\r\n" + block("backlinks", "- a\n- b\n", "\r\n") + "\r\n"
+    (region,), problem, _ = find_regions(text, "n.md")
+    assert problem is None and not region.edited
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "what"),
+    [
+        ("<!-- vaultkit:begin backlinks 0123456789abcdef -->\nx\n", 1, "no end marker"),
+        ("x\n<!-- vaultkit:end backlinks -->\n", 2, "ends without a beginning"),
+        ("<!-- vaultkit:begin backlinks zz -->\n", 1, "damaged"),
+        (
+            "<!-- vaultkit:begin a 0123456789abcdef -->\n<!-- vaultkit:end b -->\n",
+            2,
+            "ends with the marker",
+        ),
+    ],
+)
+def test_damaged_regions(text: str, line: int, what: str) -> None:
+    regions, problem, at = find_regions(text, "n.md")
+    assert regions == () and problem is not None and what in problem and at == line
+
+
+def test_the_parser_has_the_wikilink_rule() -> None:
+    assert "wikilink" in markdown().inline.ruler.get_active_rules()
