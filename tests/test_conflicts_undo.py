@@ -233,3 +233,26 @@ def test_cache_dir_default_is_the_user_cache(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.delenv("VAULTKIT_CACHE_DIR")
     assert "vaultkit" in str(backup.cache_base())
     assert os.path.isabs(backup.cache_base())
+
+
+def test_an_edited_conflict_note_gets_no_conflict_note_of_its_own(vault: Path) -> None:
+    edit_region(vault / JANE, "- **Works at:**", "- **Works at (my words):**")
+    regen(vault)
+    edit_region(vault / CONFLICT, "## Region", "## My region")
+    edited = (vault / CONFLICT).read_bytes()
+    result = regen(vault)
+    assert "you edited this conflict note" in result.output
+    assert (vault / CONFLICT).read_bytes() == edited
+    assert sorted(p.name for p in (vault / "vaultkit/Conflicts").iterdir()) == [
+        "People - Jane Doe.md"
+    ]
+
+
+def test_prune_keeps_within_megabytes_and_always_the_newest(tmp_path: Path) -> None:
+    base = tmp_path / "backups"
+    for n, size in enumerate((600_000, 600_000, 900_000), start=1):
+        blobs = base / f"run-{n:06d}" / "blobs"
+        blobs.mkdir(parents=True)
+        (blobs / "x").write_bytes(b"x" * size)
+    backup.prune(base, keep_runs=10, keep_bytes=1_000_000)
+    assert sorted(p.name for p in base.iterdir()) == ["run-000003"]

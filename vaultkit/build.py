@@ -316,7 +316,7 @@ def regen(
     plans.extend(extra_plans)
     outputs.extend(found.outputs)
     problems = [p for p in [*problems, *extra_problems] if p.code != "conflict"]
-    problems.extend(found.problems)
+    problems.extend(found.problems + conflicts.edited_conflict_notes(extra_plans))
     result = RunResult(loaded, plans, problems, outputs=outputs)
     result.held = any(p.code == debris.ICLOUD_CODE for p in problems)
     if not dry_run and not result.held:

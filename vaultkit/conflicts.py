@@ -153,6 +153,22 @@ def gather(
     return result
 
 
+def edited_conflict_notes(plans: list[FilePlan]) -> list[Problem]:
+    """Conflict notes the user wrote in: reported, never a conflict note of their own."""
+    return [
+        Problem(
+            fp.path,
+            0,
+            "you edited this conflict note, so vaultkit no longer updates it; delete it to get "
+            "a fresh one",
+            Severity.WARNING,
+            "conflict",
+        )
+        for fp in plans
+        if fp.conflicts
+    ]
+
+
 def _is_pristine(note: ParsedNote, data: bytes) -> bool:
     """A conflict note exactly as vaultkit wrote it (no word of the user's in it)."""
     source = note.meta.get("conflict_of")
