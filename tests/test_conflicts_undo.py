@@ -256,3 +256,11 @@ def test_prune_keeps_within_megabytes_and_always_the_newest(tmp_path: Path) -> N
         (blobs / "x").write_bytes(b"x" * size)
     backup.prune(base, keep_runs=10, keep_bytes=1_000_000)
     assert sorted(p.name for p in base.iterdir()) == ["run-000003"]
+
+
+@pytest.mark.parametrize("command", ["undo", "resolve"])
+def test_new_commands_have_help_with_an_example_and_a_readme_entry(command: str) -> None:
+    result = run(command, "--help")
+    assert result.exit_code == 0 and "Example:" in result.output
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"`vaultkit {command}" in readme
