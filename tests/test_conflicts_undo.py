@@ -173,6 +173,10 @@ def test_undo_refuses_a_file_changed_since_the_run(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"{JANE}: warning: changed since vaultkit wrote it" in result.output
     assert "the earlier version is kept at" in result.output
+    kept = Path(result.output.split("kept at ")[1].split("\n")[0])
+    assert not kept.is_relative_to(root)
+    assert b"vaultkit:begin" not in kept.read_bytes()
+    assert kept.read_bytes() == make_vault(root.parent / "original").joinpath(JANE).read_bytes()
     assert (root / JANE).read_bytes() == changed
     assert "Companies/Acme.md" in snapshot(root)
     assert b"vaultkit:begin" not in (root / "Companies/Acme.md").read_bytes()

@@ -7,14 +7,15 @@ cache folder (``platformdirs.user_cache_dir("vaultkit")``, or ``$VAULTKIT_CACHE_
     <cache>/backups/<hash of the vault's real path>/
         vault.txt                 the vault's path, for humans
         run-000007/
-            manifest.jsonl        one line per file: path, existed, before, after
-            blobs/<sha256>        the previous bytes, stored once per run
+            manifest.jsonl        one line per file: path, existed, before, after, where
+            blobs.pack            the previous bytes, each content stored once per run
 
-One run that writes something is one record. The record and its blob are fsynced
-before the vault file is touched; if keeping the backup fails, the file is not
-written. Records are bounded: the oldest go once there are more than
-``backup_runs`` of them or they take more than ``backup_megabytes`` (the newest
-record is always kept). ``backup_runs: 0`` turns backups (and undo) off.
+One run that writes something is one record. All the files a run is about to write
+are recorded first and fsynced together (two fsyncs per run, not two per file),
+before any vault file is touched; if keeping the backup fails, nothing is written.
+Records are bounded: the oldest go once there are more than ``backup_runs`` of them
+or they take more than ``backup_megabytes`` (the newest record is always kept).
+``backup_runs: 0`` turns backups (and undo) off.
 
 :func:`undo` restores the newest record not yet undone: a file is put back only if
 it is still exactly what that run wrote; a file changed since is left alone and
@@ -41,6 +42,7 @@ ENV_CACHE = "VAULTKIT_CACHE_DIR"
 RUN_PREFIX = "run-"
 UNDONE_SUFFIX = ".undone"
 MANIFEST = "manifest.jsonl"
+PACK = "blobs.pack"
 
 
 def cache_base() -> Path:
@@ -100,7 +102,9 @@ class RunBackup:
     keep_runs: int
     keep_bytes: int
     folder: Path | None = None
-    blobs: set[str] = field(default_factory=set)
+    blobs: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Content hash -> (offset, length) in the run's pack."""
+    pack_size: int = 0
 
     @property
     def enabled(self) -> bool:
@@ -117,7 +121,7 @@ class RunBackup:
         runs = _runs(base)
         number = _run_number(runs[-1].name) + 1 if runs else 1
         folder = base / f"{RUN_PREFIX}{number:06d}"
-        (folder / "blobs").mkdir(parents=True)
+        folder.mkdir()
         self.folder = folder
         return folder
 
@@ -126,22 +130,33 @@ class RunBackup:
 
         Raises OSError when the backup cannot be kept; the caller then does not write.
         """
-        if not self.enabled:
+        self.keep_all([(rel, before, after)])
+
+    def keep_all(self, files: list[tuple[str, bytes | None, bytes | None]]) -> None:
+        """:meth:`keep` for many files at once, with one fsync of the pack and manifest."""
+        if not self.enabled or not files:
             return
         folder = self._open()
-        entry: dict[str, Any] = {
-            "path": rel,
-            "existed": before is not None,
-            "before": _sha(before) if before is not None else None,
-            "after": _sha(after) if after is not None else None,
-        }
-        if before is not None:
-            digest = entry["before"]
-            if digest not in self.blobs:
-                _fsync_write(folder / "blobs" / digest, before)
-                self.blobs.add(digest)
-        line = json.dumps(entry, sort_keys=True, ensure_ascii=False) + "\n"
-        _fsync_write(folder / MANIFEST, line.encode("utf-8"), append=True)
+        lines: list[str] = []
+        with open(folder / PACK, "ab") as pack:
+            for rel, before, after in files:
+                entry: dict[str, Any] = {
+                    "path": rel,
+                    "existed": before is not None,
+                    "before": _sha(before) if before is not None else None,
+                    "after": _sha(after) if after is not None else None,
+                }
+                if before is not None:
+                    digest = entry["before"]
+                    if digest not in self.blobs:
+                        pack.write(before)
+                        self.blobs[digest] = (self.pack_size, len(before))
+                        self.pack_size += len(before)
+                    entry["offset"], entry["length"] = self.blobs[digest]
+                lines.append(json.dumps(entry, sort_keys=True, ensure_ascii=False) + "\n")
+            pack.flush()
+            os.fsync(pack.fileno())
+        _fsync_write(folder / MANIFEST, "".join(lines).encode("utf-8"), append=True)
 
     def discard(self, rel: str) -> None:
         """The write of ``rel`` did not happen after all: undo has nothing to restore there."""
@@ -178,6 +193,8 @@ class FileRecord:
     existed: bool
     before: str | None
     after: str | None
+    offset: int = 0
+    length: int = 0
 
 
 def read_manifest(folder: Path) -> list[FileRecord]:
@@ -198,7 +215,12 @@ def read_manifest(folder: Path) -> list[FileRecord]:
             latest[entry["path"]] = None
             continue
         latest[entry["path"]] = FileRecord(
-            entry["path"], bool(entry.get("existed")), entry.get("before"), entry.get("after")
+            entry["path"],
+            bool(entry.get("existed")),
+            entry.get("before"),
+            entry.get("after"),
+            int(entry.get("offset", 0)),
+            int(entry.get("length", 0)),
         )
     return [rec for _, rec in sorted(latest.items()) if rec is not None]
 
@@ -237,7 +259,6 @@ def undo(root: Path, dry_run: bool = False) -> UndoResult:
 
 def _undo_one(root: Path, folder: Path, rec: FileRecord, result: UndoResult, dry: bool) -> None:
     rel = rec.path
-    blob = folder / "blobs" / rec.before if rec.before else None
     try:
         data, stamp = _current(root, rel)
         now = _sha(data) if data is not None else None
@@ -245,7 +266,12 @@ def _undo_one(root: Path, folder: Path, rec: FileRecord, result: UndoResult, dry
             result.already.append(rel)
             return
         if now != rec.after:
-            kept = f"; the earlier version is kept at {blob}" if blob else ""
+            kept = ""
+            if rec.existed and not dry:
+                # Reported where it will be once this record is marked undone.
+                extracted = _extract(folder, rec).relative_to(folder)
+                final = folder.with_name(folder.name + UNDONE_SUFFIX)
+                kept = f"; the earlier version is kept at {final / extracted}"
             result.problems.append(
                 Problem(
                     rel,
@@ -257,10 +283,7 @@ def _undo_one(root: Path, folder: Path, rec: FileRecord, result: UndoResult, dry
             )
             return
         if rec.existed:
-            assert blob is not None
-            old = blob.read_bytes()
-            if _sha(old) != rec.before:
-                raise OSError(f"the backup copy {blob} is damaged")
+            old = _read_kept(folder, rec)
             if not dry:
                 atomic_write(root, rel, old, stamp)
             result.restored.append(rel)
@@ -272,6 +295,24 @@ def _undo_one(root: Path, folder: Path, rec: FileRecord, result: UndoResult, dry
         result.problems.append(
             Problem(rel, 0, f"not restored: {exc}", Severity.ERROR, "undo-failed")
         )
+
+
+def _read_kept(folder: Path, rec: FileRecord) -> bytes:
+    with open(folder / PACK, "rb") as fh:
+        fh.seek(rec.offset)
+        old = fh.read(rec.length)
+    if _sha(old) != rec.before:
+        raise OSError(f"the backup copy in {folder / PACK} is damaged")
+    return old
+
+
+def _extract(folder: Path, rec: FileRecord) -> Path:
+    """Copy a kept version out of the pack, to a file the user can open and compare."""
+    target = folder / "kept" / Path(*rec.path.split("/"))
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(_read_kept(folder, rec))
+    return target
 
 
 def remove_checked(root: Path, rel: str, expect_sha: str | None) -> None:

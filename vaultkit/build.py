@@ -226,13 +226,18 @@ def apply(
     """
     written: list[str] = []
     problems: list[Problem] = []
-    for fp in plans:
-        if fp.action not in (Action.CREATE, Action.UPDATE) or fp.new is None:
-            continue
+    writing = [p for p in plans if p.action in (Action.CREATE, Action.UPDATE) and p.new]
+    if backup is not None:
+        try:
+            backup.keep_all([(p.path, p.old, p.new) for p in writing])
+        except OSError as exc:
+            message = f"not written: could not keep a backup of it first ({exc})"
+            return [], [Problem(p.path, 0, message, Severity.ERROR, "backup") for p in writing]
+    for fp in writing:
         current = fp
         for attempt in range(MAX_REDO + 1):
             try:
-                if backup is not None:
+                if backup is not None and attempt > 0:
                     backup.keep(current.path, current.old, current.new)
             except OSError as exc:
                 problems.append(
