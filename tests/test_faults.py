@@ -505,3 +505,25 @@ def test_core_load_survives_every_kind_of_bad_note(tmp_path: Path) -> None:
     bad = {p.path for p in result.errors}
     assert {"People/Bad yaml.md", "People/Unclosed.md", "People/Nul.md", "People/Latin.md"} <= bad
     assert b"vaultkit:begin" in (root / JANE).read_bytes()
+
+
+def test_names_differing_only_in_case_are_reported_not_merged_silently(tmp_path: Path) -> None:
+    files = {
+        "People/Jane Doe.md": "---\ntype: person\n---\n",
+        "People/jane doe.md": "---\ntype: person\n---\n",
+        "Meetings/2026-11-01 M.md": (
+            '---\ntype: meeting\ndate: 2026-11-01\nwith: "[[Jane Doe]]"\n---\n'
+        ),
+    }
+    root = make_vault(tmp_path / "vault", files)
+    if len(list((root / "People").iterdir())) < 2:
+        pytest.skip("case-insensitive file system")
+    checked = run("check", str(root), "--today", TODAY)
+    assert "matches several notes" in checked.output
+    assert "likely the same person" in checked.output
+    result = regen(root)
+    assert result.exit_code == 1 and "matches several notes" in result.output
+    # Neither person is credited with the ambiguous meeting.
+    for rel in files:
+        if rel.startswith("People/"):
+            assert b"2026-11-01 M" not in (root / rel).read_bytes()

@@ -346,6 +346,11 @@ def resolve(root: Path, rel: str, take_vaultkit: bool, today: dt.date) -> confli
     result = regen(root, today, dry_run=True)
     loaded = result.loaded
     source = conflicts.source_of(root, loaded.config, rel)
+    if result.held and take_vaultkit:
+        raise VaultError(
+            "some notes are not downloaded on this device (see `vaultkit check`); vaultkit's "
+            "version would be wrong without them"
+        )
     if source in loaded.unwritable:
         raise VaultError(f"{source}: vaultkit does not write this note (see `vaultkit check`)")
     config = loaded.config
