@@ -10,9 +10,10 @@ import pytest
 from vaultkit import backup
 from vaultkit.errors import VaultError
 
-from .safety_helpers import TODAY, edit_region, make_vault, regen, run, snapshot, stamps
+from .safety_helpers import SMALL, TODAY, edit_region, make_vault, regen, run, snapshot, stamps
 
 JANE = "People/Jane Doe.md"
+SMALL_JANE = str(SMALL[JANE])
 CONFLICT = "vaultkit/Conflicts/People - Jane Doe.md"
 
 
@@ -268,3 +269,21 @@ def test_new_commands_have_help_with_an_example_and_a_readme_entry(command: str)
     assert result.exit_code == 0 and "Example:" in result.output
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     assert f"`vaultkit {command}" in readme
+
+
+def test_keep_mine_in_a_crlf_note_with_bom_keeps_its_bytes(tmp_path: Path) -> None:
+    crlf = "\ufeff" + SMALL_JANE.replace("\n", "\r\n")
+    root = make_vault(tmp_path / "vault", {**SMALL, JANE: crlf})
+    regen(root)
+    data = (root / JANE).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and b"\r\n<!-- vaultkit:end" in data
+    (root / JANE).write_bytes(data.replace(b"- **Works at:**", b"- **Works at (mine):**"))
+    dry = regen(root, "--dry-run")
+    assert not (root / CONFLICT).exists() and "vaultkit/Conflicts" in dry.output
+    regen(root)
+    result = run("resolve", JANE, "--keep-mine", "--vault", str(root), "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    after = (root / JANE).read_bytes()
+    assert after.startswith(crlf.encode("utf-8"))
+    assert b"\n" not in after.replace(b"\r\n", b"")  # no lone line feed
+    assert b"- **Works at (mine):**" in after and b"vaultkit:begin" not in after
