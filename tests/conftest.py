@@ -14,6 +14,14 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TODAY = "2026-11-22"
 
 
+@pytest.fixture(autouse=True)
+def _local_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Backups and caches go to a temporary folder, never the real user cache."""
+    base = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("VAULTKIT_CACHE_DIR", str(base))
+    return base
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()

@@ -9,12 +9,22 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from . import conflicts, debris
+from .backup import RunBackup, open_run
 from .cache import NoteCache
 from .config import Config
-from .errors import NoteError, Problem, Severity, TemplateProblem, UnsafeWrite, WriteConflict
+from .errors import (
+    NoteError,
+    Problem,
+    Severity,
+    TemplateProblem,
+    UnsafeWrite,
+    VaultError,
+    WriteConflict,
+)
 from .model import Kind, Vault, build_model
 from .parse import ParsedNote, parse_note
 from .plan import Action, FilePlan, Output, group, plan_file
@@ -44,6 +54,9 @@ class RunResult:
     plans: list[FilePlan]
     problems: list[Problem]
     written: list[str] = field(default_factory=list)
+    outputs: list[Output] = field(default_factory=list)
+    held: bool = False
+    """Nothing was written on purpose (e.g. notes not downloaded on this device)."""
 
     @property
     def counts(self) -> Counter[str]:
@@ -82,6 +95,11 @@ def _size(n: int) -> str:
     if n >= 1024:
         return f"{n // 1024} KB"
     return f"{n} bytes"
+
+
+def _debris_placeholder(path: str, entry: Entry) -> ParsedNote:
+    """Sync debris keeps its name (links to it resolve) but is never a person or company."""
+    return replace(_placeholder(path, entry), meta={"type": debris.DEBRIS_TYPE})
 
 
 def is_opted_out(note: ParsedNote) -> bool:
@@ -125,6 +143,11 @@ def load(
             notes[rel] = _placeholder(rel, entry)
             unwritable.add(rel)
             continue
+        if entry.size == 0:
+            problems.append(debris.empty_note(rel))
+            notes[rel] = _debris_placeholder(rel, entry)
+            unwritable.add(rel)
+            continue
         cached = cache.get(rel, entry.size, entry.mtime_ns) if cache is not None else None
         try:
             if cached is not None:
@@ -134,6 +157,11 @@ def load(
                     data = (root / rel).read_bytes()
                 except OSError:
                     continue  # vanished since the scan
+                if (merge := debris.git_conflict(rel, data)) is not None:
+                    problems.append(merge)
+                    notes[rel] = _debris_placeholder(rel, entry)
+                    unwritable.add(rel)
+                    continue
                 note = parse_note(rel, data, entry.mtime_ns)
                 if cache is not None and len(data) == entry.size:
                     cache.put(note)
@@ -201,21 +229,49 @@ def _problem_of(path: str, exc: Exception) -> Problem:
 
 
 def apply(
-    loaded: Loaded, plans: list[FilePlan], wanted: dict[str, list[Output]]
+    loaded: Loaded,
+    plans: list[FilePlan],
+    wanted: dict[str, list[Output]],
+    backup: RunBackup | None = None,
 ) -> tuple[list[str], list[Problem]]:
-    """Write every plan with changes; redo a plan whose file changed under us."""
+    """Write every plan with changes; redo a plan whose file changed under us.
+
+    With ``backup``, each file's previous bytes are kept first (see vaultkit.backup);
+    a file whose backup cannot be kept is not written.
+    """
     written: list[str] = []
     problems: list[Problem] = []
-    for fp in plans:
-        if fp.action not in (Action.CREATE, Action.UPDATE) or fp.new is None:
-            continue
+    writing = [p for p in plans if p.action in (Action.CREATE, Action.UPDATE) and p.new]
+    if backup is not None:
+        try:
+            backup.keep_all([(p.path, p.old, p.new) for p in writing])
+        except OSError as exc:
+            message = f"not written: could not keep a backup of it first ({exc})"
+            return [], [Problem(p.path, 0, message, Severity.ERROR, "backup") for p in writing]
+    for fp in writing:
         current = fp
         for attempt in range(MAX_REDO + 1):
+            try:
+                if backup is not None and attempt > 0:
+                    backup.keep(current.path, current.old, current.new)
+            except OSError as exc:
+                problems.append(
+                    Problem(
+                        fp.path,
+                        0,
+                        f"not written: could not keep a backup of it first ({exc})",
+                        Severity.ERROR,
+                        "backup",
+                    )
+                )
+                break
             try:
                 atomic_write(loaded.root, current.path, current.new or b"", current.stamp)
                 written.append(current.path)
                 break
             except WriteConflict:
+                if backup is not None:
+                    backup.discard(current.path)
                 if attempt == MAX_REDO:
                     problems.append(
                         Problem(
@@ -237,6 +293,8 @@ def apply(
                     _settle(fp, current)
                     break
             except (UnsafeWrite, NoteError, OSError) as exc:
+                if backup is not None:
+                    backup.discard(current.path)
                 problems.append(_problem_of(fp.path, exc))
                 break
         if (written[-1:] != [fp.path]) and fp.action in (Action.CREATE, Action.UPDATE):
@@ -262,6 +320,12 @@ def _replan(loaded: Loaded, path: str, wanted: list[Output]) -> FilePlan:
     return plan_file(loaded.root, path, wanted, parse_note(path, data))
 
 
+def _turned_off(loaded: Loaded, out: Output) -> bool:
+    """A region the note turned off with ``<!-- vaultkit:off NAME -->`` (see the README)."""
+    note = loaded.vault.notes.get(out.path)
+    return note is not None and out.region in note.off
+
+
 def regen(
     path: Path,
     today: dt.date,
@@ -279,12 +343,59 @@ def regen(
     except TemplateProblem as exc:
         problems.append(Problem(exc.name, exc.line, exc.message, Severity.ERROR, "template"))
         return RunResult(loaded, [], sorted(problems))
+    outputs = [o for o in outputs if not _turned_off(loaded, o)]
     plans, plan_problems = plan(loaded, outputs)
     problems.extend(plan_problems)
-    result = RunResult(loaded, plans, problems)
-    if not dry_run:
-        written, write_problems = apply(loaded, plans, group(outputs))
-        result.written = written
-        problems.extend(write_problems)
+    # Hand-edited regions: vaultkit's proposal goes into a conflict note beside them.
+    found = conflicts.gather(loaded.config, loaded.vault.notes, plans, group(outputs))
+    extra_plans, extra_problems = plan(loaded, found.outputs)
+    plans.extend(extra_plans)
+    outputs.extend(found.outputs)
+    problems = [p for p in [*problems, *extra_problems] if p.code != "conflict"]
+    problems.extend(found.problems + conflicts.edited_conflict_notes(extra_plans))
+    result = RunResult(loaded, plans, problems, outputs=outputs)
+    result.held = any(p.code == debris.ICLOUD_CODE for p in problems)
+    if not dry_run and not result.held:
+        backup = open_run(loaded.root, loaded.config.backup_runs, loaded.config.backup_megabytes)
+        written, write_problems = apply(loaded, plans, group(outputs), backup)
+        removed, remove_problems = conflicts.remove_stale(
+            loaded.root,
+            loaded.config,
+            loaded.vault.notes,
+            {o.path for o in found.outputs},
+            backup,
+        )
+        backup.close()
+        result.written = written + removed
+        problems.extend(write_problems + remove_problems)
     result.problems = sorted(set(problems))
     return result
+
+
+def resolve(root: Path, rel: str, take_vaultkit: bool, today: dt.date) -> conflicts.ResolveResult:
+    """Settle the hand-edited regions of one note (``vaultkit resolve``)."""
+    result = regen(root, today, dry_run=True)
+    loaded = result.loaded
+    source = conflicts.source_of(root, loaded.config, rel)
+    if result.held and take_vaultkit:
+        raise VaultError(
+            "some notes are not downloaded on this device (see `vaultkit check`); vaultkit's "
+            "version would be wrong without them"
+        )
+    if source in loaded.unwritable:
+        raise VaultError(f"{source}: vaultkit does not write this note (see `vaultkit check`)")
+    config = loaded.config
+    backup = open_run(root, config.backup_runs, config.backup_megabytes)
+    try:
+        return conflicts.resolve(
+            root,
+            config,
+            source,
+            loaded.vault.notes.get(source),
+            [o for o in result.outputs if o.path == source],
+            take_vaultkit,
+            backup,
+            loaded.vault.notes,
+        )
+    finally:
+        backup.close()

@@ -10,10 +10,12 @@ from typing import Any
 
 import click
 
-from . import __version__, build
+from . import __version__, backup, build
 from .build import RunResult
+from .conflicts import relative_note
 from .errors import Problem, Severity, VaultkitError
 from .plan import Action, unified_diff
+from .scan import vault_root
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -95,7 +97,7 @@ def regen(vault: Path, dry_run: bool, today: str | None, quiet: bool) -> None:
                 click.echo(unified_diff(fp), nl=False)
     _report(result.problems)
     if not quiet:
-        click.echo(summary(result, dry_run))
+        click.echo(summary(result, dry_run or result.held))
     sys.exit(EXIT_PROBLEMS if result.errors or result.counts[Action.CONFLICT] else EXIT_OK)
 
 
@@ -166,6 +168,80 @@ def check(vault: Path, today: str | None, as_json: bool, strict: bool) -> None:
         )
     failed = errors or (strict and warnings)
     sys.exit(EXIT_PROBLEMS if failed else EXIT_OK)
+
+
+@cli.command()
+@vault_argument
+@click.option("--dry-run", "-n", is_flag=True, help="Say what would be restored; change nothing.")
+def undo(vault: Path, dry_run: bool) -> None:
+    """Put back the files the last vaultkit run changed in the VAULT.
+
+    vaultkit keeps the previous bytes of every file it replaces or creates in a
+    backup outside the vault (your cache folder; VAULTKIT_CACHE_DIR moves it). undo
+    restores the newest run not yet undone: files it changed get their old bytes
+    back, notes it created are removed. A file you changed since that run is left
+    as it is and reported, with the path of the kept copy. Run it again to go one
+    more run back. Exits 1 when a file was left as it is.
+
+    \b
+    Example:
+        vaultkit undo ~/Notes/Career --dry-run
+        vaultkit undo ~/Notes/Career
+    """
+    root = vault_root(vault)
+    result = backup.undo(root, dry_run)
+    _report(result.problems)
+    if result.run is None:
+        click.echo("vaultkit: nothing to undo (no run with changes is kept for this vault)")
+        sys.exit(EXIT_OK)
+    verb = "would be " if dry_run else ""
+    click.echo(
+        f"vaultkit: {len(result.restored)} {verb}restored, {len(result.removed)} {verb}removed, "
+        f"{len(result.already)} already as before, {len(result.problems)} left as they are"
+    )
+    sys.exit(EXIT_PROBLEMS if result.problems else EXIT_OK)
+
+
+@cli.command()
+@click.argument("note")
+@click.option(
+    "--vault",
+    default=".",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The vault's folder (default: this folder).",
+)
+@click.option("--take-vaultkit", "choice", flag_value="take", help="Use vaultkit's version.")
+@click.option("--keep-mine", "choice", flag_value="keep", help="Keep your version for good.")
+@today_option
+def resolve(note: str, vault: Path, choice: str | None, today: str | None) -> None:
+    """Settle a conflict: a region of NOTE you edited by hand.
+
+    NOTE is the note's path in the vault as vaultkit prints it (or its conflict
+    note in vaultkit/Conflicts/). With --take-vaultkit the edited regions get
+    vaultkit's version (yours stays in the backup: `vaultkit undo` brings it back).
+    With --keep-mine the region's markers are removed and your text stays as your
+    own; a `<!-- vaultkit:off NAME -->` line in their place keeps vaultkit from
+    writing that region in this note again (delete the line to let it back).
+    Either way the conflict note is removed.
+
+    \b
+    Example:
+        vaultkit resolve "People/Jane Doe.md" --take-vaultkit --vault ~/Notes/Career
+        vaultkit resolve "People/Jane Doe.md" --keep-mine
+    """
+    if choice is None:
+        raise click.UsageError("say which version to keep: --take-vaultkit or --keep-mine")
+    root = vault_root(vault)
+    rel = relative_note(root, note)
+    done = build.resolve(root, rel, choice == "take", _today(today))
+    if not done.regions:
+        click.echo(f"vaultkit: {done.source}: no region edited by hand; nothing to resolve")
+    else:
+        how = "vaultkit's version" if choice == "take" else "your version, now your own text"
+        click.echo(f"vaultkit: {done.source}: {', '.join(done.regions)}: {how}")
+    if done.conflict_note_removed:
+        click.echo("vaultkit: conflict note removed")
+    sys.exit(EXIT_OK)
 
 
 def main() -> None:

@@ -38,6 +38,10 @@ class Config:
     """How many days ahead prep sheets are written for upcoming meetings."""
     max_note_bytes: int = 8 * 1024 * 1024
     """Notes larger than this are reported and skipped, never read into memory whole."""
+    backup_runs: int = 10
+    """How many runs ``vaultkit undo`` can go back (backups outside the vault); 0: none."""
+    backup_megabytes: int = 200
+    """Most space the backups of this vault take; the oldest runs go first."""
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
     """Sections other features read (e.g. ``followups``), passed through as written."""
 

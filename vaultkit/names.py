@@ -35,8 +35,10 @@ def safe_filename(name: str, fallback: str = "untitled") -> str:
     text = text.lstrip(". ").rstrip(". ")
     if not text:
         text = fallback
-    if text.split(".", 1)[0].casefold() in _RESERVED:
-        text = f"{text} (note)"
+    stem, dot, rest = text.partition(".")
+    if stem.rstrip().casefold() in _RESERVED:
+        # Windows reserves the device name before any extension too (NUL.txt is NUL).
+        text = f"{stem.rstrip()} (note){dot}{rest}"
     if len(text) > MAX_NAME_CHARS:
         digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
         text = f"{text[: MAX_NAME_CHARS - 9].rstrip('. ')} {digest}"

@@ -30,6 +30,10 @@ BEGIN_RE = re.compile(
     re.MULTILINE,
 )
 END_RE = re.compile(r"^<!-- vaultkit:end (?P<name>[a-z][a-z0-9-]*) -->[ \t]*\r?$", re.MULTILINE)
+OFF_RE = re.compile(
+    r"^<!-- vaultkit:off (?P<name>[a-z][a-z0-9-]*)\b[^\n]*-->[ \t]*\r?$", re.MULTILINE
+)
+"""``<!-- vaultkit:off NAME -->``: the user's word that vaultkit must not write region NAME."""
 _ANY_MARKER = re.compile(r"^<!-- vaultkit:(?:begin|end)\b[^\n]*$", re.MULTILINE)
 TASK_RE = re.compile(
     r"^(?P<indent>[ \t]*)(?:[-*+]|\d+[.)])[ \t]+\[(?P<status>.)\][ \t]?(?P<text>.*?)\r?$"
@@ -124,6 +128,8 @@ class ParsedNote:
     size: int
     mtime_ns: int
     sha: str
+    off: tuple[str, ...] = ()
+    """Regions the note turned off with ``<!-- vaultkit:off NAME -->`` lines."""
 
     def section(self, title: str) -> Section | None:
         key = title.casefold()
@@ -328,4 +334,7 @@ def parse_note(path: str, data: bytes, mtime_ns: int = 0) -> ParsedNote:
         size=len(data),
         mtime_ns=mtime_ns,
         sha=hashlib.sha256(data).hexdigest(),
+        off=tuple(sorted({m.group("name") for m in OFF_RE.finditer(text)}))
+        if "<!-- vaultkit:off" in text
+        else (),
     )

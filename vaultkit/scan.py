@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from .debris import icloud_placeholder
 from .errors import Problem, Severity, VaultError
 
 TEMP_PREFIX = ".vaultkit-"
@@ -127,6 +128,8 @@ def scan(root: Path, ignore: tuple[str, ...] = (), clean_temps: bool = True) -> 
                         pass
                 continue
             if name.startswith("."):
+                if name.endswith(".md.icloud") and (placeholder := icloud_placeholder(rel)):
+                    problems.append(placeholder)
                 continue
             if item.is_symlink():
                 if name.endswith(".md"):

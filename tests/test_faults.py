@@ -1,0 +1,539 @@
+"""Fault injection and hostile input: every promise of shared/DESIGN.md under stress.
+
+Run only these with ``pytest -m faults``; they are part of the default run (and CI).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import stat
+import subprocess
+import sys
+import time
+import tracemalloc
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from vaultkit import build, scan, write
+from vaultkit.errors import NoteError
+from vaultkit.names import safe_filename
+from vaultkit.parse import parse_note
+
+from .safety_helpers import SMALL, TODAY, make_vault, regen, run, snapshot
+
+pytestmark = pytest.mark.faults
+
+JANE = "People/Jane Doe.md"
+REPO = Path(__file__).resolve().parent.parent
+
+
+def no_backups(root: Path) -> None:
+    (root / "vaultkit.yaml").write_text("backup_runs: 0\n", encoding="utf-8")
+
+
+def temps(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.name.startswith(".vaultkit-")]
+
+
+# --- crashes and full disks --------------------------------------------------------------
+
+
+def test_disk_full_during_write_keeps_old_file_and_no_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_vault(tmp_path / "vault")
+    no_backups(root)
+    before = snapshot(root)
+
+    def full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(write.os, "fsync", full)
+    result = regen(root)
+    assert result.exit_code == 1
+    assert "No space left on device" in result.output
+    assert snapshot(root) == before
+    assert temps(root) == []
+    monkeypatch.undo()
+    assert regen(root).exit_code == 0  # and the next run does the job
+
+
+def test_crash_between_temp_and_replace_leaves_old_file_and_next_run_cleans(
+    tmp_path: Path, _local_cache: Path
+) -> None:
+    root = make_vault(tmp_path / "vault")
+    before = snapshot(root)
+    script = (
+        "import os, sys\n"
+        "os.replace = lambda a, b: os._exit(9)\n"  # the process dies at the worst instant
+        "from vaultkit.cli import main\n"
+        f"sys.argv = ['vaultkit', 'regen', {str(root)!r}, '--today', {TODAY!r}]\n"
+        "main()\n"
+    )
+    env = {**os.environ, "VAULTKIT_CACHE_DIR": str(_local_cache)}
+    proc = subprocess.run([sys.executable, "-c", script], env=env, cwd=REPO, check=False)
+    assert proc.returncode == 9
+    left = temps(root)
+    assert left, "the crash should have left a temp file behind"
+    assert {k: v for k, v in snapshot(root).items() if "/.vaultkit-" not in f"/{k}"} == before
+    age_past_stale(left)  # a fresh temp may belong to a writer still running
+    assert regen(root).exit_code == 0
+    assert temps(root) == []
+    assert b"vaultkit:begin" in (root / JANE).read_bytes()
+
+
+def test_killed_mid_run_never_leaves_a_half_written_note(
+    tmp_path: Path, _local_cache: Path
+) -> None:
+    root = make_vault(tmp_path / "vault")
+    originals = snapshot(root)
+    script = (
+        "import os, sys\n"
+        "import vaultkit.write as w\n"
+        "real = w.atomic_write\n"
+        "count = [0]\n"
+        "def once(*a, **k):\n"
+        "    count[0] += 1\n"
+        "    if count[0] == 3:\n"
+        "        os._exit(9)\n"
+        "    real(*a, **k)\n"
+        "import vaultkit.build as b\n"
+        "b.atomic_write = once\n"
+        "from vaultkit.cli import main\n"
+        f"sys.argv = ['vaultkit', 'regen', {str(root)!r}, '--today', {TODAY!r}]\n"
+        "main()\n"
+    )
+    env = {**os.environ, "VAULTKIT_CACHE_DIR": str(_local_cache)}
+    proc = subprocess.run([sys.executable, "-c", script], env=env, cwd=REPO, check=False)
+    assert proc.returncode == 9
+    for rel, data in snapshot(root).items():
+        # each note is either untouched or complete with its region
+        assert data == originals[rel] or data.rstrip().endswith(b"<!-- vaultkit:end backlinks -->")
+    # undo of the interrupted run restores what it wrote
+    assert run("undo", str(root)).exit_code == 0
+    assert snapshot(root) == originals
+
+
+def test_file_mode_is_kept(tmp_path: Path) -> None:
+    root = make_vault(tmp_path / "vault")
+    os.chmod(root / JANE, 0o640)
+    os.chmod(root / "Companies/Acme.md", 0o604)
+    regen(root)
+    assert b"vaultkit:begin" in (root / JANE).read_bytes()
+    assert stat.S_IMODE((root / JANE).stat().st_mode) == 0o640
+    assert stat.S_IMODE((root / "Companies/Acme.md").stat().st_mode) == 0o604
+
+
+def test_hard_linked_note_is_read_but_never_written(tmp_path: Path) -> None:
+    root = make_vault(tmp_path / "vault")
+    other = tmp_path / "elsewhere.md"
+    os.link(root / JANE, other)
+    before = other.read_bytes()
+    result = regen(root)
+    assert f"{JANE}: warning: has other hard links" in result.output
+    assert (root / JANE).read_bytes() == before == other.read_bytes()
+    assert (root / JANE).stat().st_ino == other.stat().st_ino
+
+
+def test_symlinked_note_and_folder_pointing_outside_are_never_written(tmp_path: Path) -> None:
+    root = make_vault(tmp_path / "vault")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    target = outside / "Evil.md"
+    target.write_text("---\ntype: person\ncompany: Acme\n---\n", encoding="utf-8")
+    (outside / "Deep.md").write_text("---\ntype: person\n---\n", encoding="utf-8")
+    (root / "People/Evil.md").symlink_to(target)
+    (root / "People/Linked").symlink_to(outside, target_is_directory=True)
+    before = snapshot(outside)
+    result = regen(root)
+    assert "People/Evil.md: warning: is a symbolic link" in result.output
+    assert snapshot(outside) == before
+    assert (root / "People/Evil.md").is_symlink()
+
+
+def test_write_refuses_paths_that_leave_the_vault(tmp_path: Path) -> None:
+    root = make_vault(tmp_path / "vault").resolve()
+    (root / "Out").symlink_to(tmp_path, target_is_directory=True)
+    for rel in (
+        "../x.md",
+        "/tmp/x.md",
+        "a/../../x.md",
+        ".obsidian/x.md",
+        "a\\..\\x.md",
+        "Out/x.md",
+    ):
+        with pytest.raises(write.UnsafeWrite):
+            write.atomic_write(root, rel, b"x", None)
+    assert not (tmp_path / "x.md").exists()
+
+
+# --- a file changed between read and replace -----------------------------------------------
+
+
+def test_save_between_read_and_replace_is_not_lost(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_vault(tmp_path / "vault")
+    real = write._recheck
+    calls = {"n": 0}
+
+    def user_saves_first(target: Path, rel: str, expect: write.Stamp) -> None:
+        if rel == JANE and calls["n"] == 0:
+            calls["n"] += 1
+            with target.open("a", encoding="utf-8") as fh:
+                fh.write("A line typed at the worst moment.\n")
+        real(target, rel, expect)
+
+    monkeypatch.setattr(write, "_recheck", user_saves_first)
+    result = regen(root)
+    assert result.exit_code == 0, result.output
+    text = (root / JANE).read_text(encoding="utf-8")
+    assert "A line typed at the worst moment.\n" in text
+    assert "<!-- vaultkit:begin backlinks" in text
+    assert calls["n"] == 1
+
+
+def test_note_that_keeps_changing_is_deferred_untouched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_vault(tmp_path / "vault")
+    real = write._recheck
+    saves: list[str] = []
+
+    def always(target: Path, rel: str, expect: write.Stamp) -> None:
+        if rel == JANE:
+            line = f"save {len(saves)}\n"
+            saves.append(line)
+            with target.open("a", encoding="utf-8") as fh:
+                fh.write(line)
+        real(target, rel, expect)
+
+    monkeypatch.setattr(write, "_recheck", always)
+    result = regen(root)
+    assert "kept changing" in result.output
+    text = (root / JANE).read_text(encoding="utf-8")
+    assert "vaultkit:begin" not in text
+    assert text == SMALL[JANE] + "".join(saves)
+
+
+# --- damaged markers -----------------------------------------------------------------------
+
+BEGIN = "<!-- vaultkit:begin backlinks 0123456789abcdef (generated: edit outside this block) -->"
+END = "<!-- vaultkit:end backlinks -->"
+DAMAGED = {
+    "start without end": f"Mine.\n{BEGIN}\nold\n",
+    "end without start": f"Mine.\nold\n{END}\n",
+    "two starts": f"{BEGIN}\nold\n{BEGIN}\nold\n{END}\n",
+    "sync merge duplicate": f"{BEGIN}\nold\n{END}\nMine.\n{BEGIN}\nother\n{END}\n",
+    "damaged marker line": "<!-- vaultkit:begin backlinks ZZZ -->\nold\n" + END + "\n",
+    "mismatched names": f"{BEGIN}\nold\n<!-- vaultkit:end other -->\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(DAMAGED))
+def test_damaged_markers_refuse_the_note(tmp_path: Path, case: str) -> None:
+    body = "---\ntype: person\ncompany: Acme\n---\n" + DAMAGED[case]
+    root = make_vault(tmp_path / "vault", {**SMALL, JANE: body})
+    result = regen(root)
+    assert result.exit_code == 1
+    assert (root / JANE).read_text(encoding="utf-8") == body
+    assert f"{JANE}:" in result.output and "leaves this note alone" in result.output
+    checked = run("check", str(root), "--today", TODAY)
+    assert checked.exit_code == 1 and f"{JANE}:" in checked.output
+
+
+# --- front-matter ----------------------------------------------------------------------------
+
+
+def test_yaml_keeps_text_as_text() -> None:
+    note = parse_note(
+        "a.md",
+        b"---\ncountry: NO\ntime: 10:00\nzip: 01234\nok: yes\nwith: [[Jane Doe]]\n---\nx\n",
+    )
+    assert note.meta == {
+        "country": "NO",
+        "time": "10:00",
+        "zip": "01234",
+        "ok": "yes",
+        "with": [["Jane Doe"]],
+    }
+
+
+@pytest.mark.parametrize(
+    ("front", "line", "words"),
+    [
+        ("name: a\nname: b\n", 3, "duplicate key"),
+        ("x: !!python/object/apply:os.system ['echo hi']\n", 2, "not allowed"),
+        ("x: [unclosed\n", 2, "front-matter"),
+    ],
+)
+def test_yaml_errors_name_the_line(front: str, line: int, words: str) -> None:
+    with pytest.raises(NoteError) as info:
+        parse_note("n.md", f"---\n{front}---\nbody\n".encode())
+    assert info.value.line == line
+    assert words in info.value.message
+
+
+def test_billion_laughs_is_refused_quickly() -> None:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 10):
+        prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
+        lines.append(f"{cur}: &{cur} [{', '.join(['*' + prev] * 9)}]")
+    data = ("---\n" + "\n".join(lines) + "\n---\n").encode()
+    start = time.process_time()
+    with pytest.raises(NoteError, match="too many values"):
+        parse_note("bomb.md", data)
+    assert time.process_time() - start < 5  # generous: it is milliseconds in practice
+
+
+def test_unquoted_wikilinks_still_link(tmp_path: Path) -> None:
+    files = {
+        **SMALL,
+        "Meetings/2026-11-01 Sam.md": "---\ntype: meeting\ndate: 2026-11-01\n"
+        "with: [[Sam Lee]]\n---\n",
+    }
+    root = make_vault(tmp_path / "vault", files)
+    regen(root)
+    assert "[[2026-11-01 Sam]]" in (root / "People/Sam Lee.md").read_text(encoding="utf-8")
+
+
+def test_fifty_megabyte_note_is_skipped_with_a_clear_message(tmp_path: Path) -> None:
+    root = make_vault(tmp_path / "vault")
+    big = root / "People/Huge.md"
+    with big.open("wb") as fh:
+        fh.write(b"---\ntype: person\n---\n")
+        chunk = b"A very long journal line about [[Jane Doe]].\n" * 1024
+        for _ in range(50 * 1024 * 1024 // len(chunk) + 1):
+            fh.write(chunk)
+    size = big.stat().st_size
+    tracemalloc.start()
+    try:
+        result = regen(root)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert "People/Huge.md: warning: is 50.0 MB, over the" in result.output
+    assert peak < 20 * 1024 * 1024  # the note is never read into memory
+    assert big.stat().st_size == size
+
+
+def test_huge_front_matter_gets_a_message() -> None:
+    data = b"---\n" + b"k: " + b"x" * (300 * 1024) + b"\n---\n"
+    with pytest.raises(NoteError, match="too large"):
+        parse_note("n.md", data)
+
+
+# --- names -----------------------------------------------------------------------------------
+
+HOSTILE = [
+    "../../x",
+    "a/b",
+    "..\\x",
+    "/tmp/x",
+    "CON",
+    "nul.txt",
+    "Q: why?",
+    "trailing dots...",
+    "trailing spaces   ",
+    ". hidden",
+    "..",
+    "",
+    "\x00\x1f",
+    "Zoë Martín",
+    unicodedata.normalize("NFD", "Zoë Martín"),
+    "JANE doe",
+    "x" * 400,
+]
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_names_become_safe_stable_file_names(tmp_path: Path, name: str) -> None:
+    safe = safe_filename(name)
+    assert safe == safe_filename(name)  # stable
+    assert safe and "/" not in safe and "\\" not in safe and ":" not in safe
+    assert not safe.startswith(".") and not safe.endswith((".", " "))
+    assert safe.split(".")[0].casefold() not in {"con", "nul", "prn", "aux"}
+    assert len(safe) <= 120
+    assert unicodedata.is_normalized("NFC", safe)
+    root = tmp_path.resolve()
+    assert write.inside(root, f"Folder/{safe}.md").parent == root / "Folder"
+
+
+def test_nfc_and_nfd_names_are_one_file_name() -> None:
+    assert safe_filename("Zoë Martín") == safe_filename(unicodedata.normalize("NFD", "Zoë Martín"))
+    assert safe_filename("x" * 300) != safe_filename("x" * 299 + "y")
+
+
+def test_hostile_links_never_reach_outside(tmp_path: Path) -> None:
+    files = {
+        **SMALL,
+        "Meetings/2026-11-02 Odd.md": (
+            "---\ntype: meeting\ndate: 2026-11-02\n"
+            'with: ["[[../../x]]", "[[a/b]]", "/tmp/x", "CON", "[[..\\\\x]]"]\n'
+            "company: ../../etc/passwd\n---\n"
+        ),
+    }
+    outside = snapshot(tmp_path)
+    root = make_vault(tmp_path / "vault", files)
+    result = regen(root)
+    assert "matches no note" in result.output
+    after = {k: v for k, v in snapshot(tmp_path).items() if not k.startswith("vault/")}
+    assert after == outside
+
+
+def test_nfd_link_finds_the_nfc_person(tmp_path: Path) -> None:
+    nfd = unicodedata.normalize("NFD", "Zoë Martín")
+    files = {
+        "People/Zoë Martín.md": "---\ntype: person\n---\n",
+        "Meetings/2026-11-03 Z.md": "---\ntype: meeting\ndate: 2026-11-03\n"
+        f'with: "[[{nfd}]]"\n---\n',
+    }
+    root = make_vault(tmp_path / "vault", files)
+    regen(root)
+    assert "[[2026-11-03 Z]]" in (root / "People/Zoë Martín.md").read_text(encoding="utf-8")
+
+
+# --- encodings and sync debris ---------------------------------------------------------------
+
+
+def test_latin1_note_is_reported_and_untouched(tmp_path: Path) -> None:
+    latin = "---\ntype: person\n---\nCafé notes.\n".encode("latin-1")
+    root = make_vault(tmp_path / "vault", {**SMALL, "People/Renée.md": latin})
+    result = regen(root)
+    assert "People/Renée.md:4: error: not valid UTF-8" in result.output
+    assert (root / "People/Renée.md").read_bytes() == latin
+    assert b"vaultkit:begin" in (root / JANE).read_bytes()  # the rest still works
+
+
+def people_count(root: Path) -> int:
+    out = run("check", str(root), "--today", TODAY, "--json")
+    return int(json.loads(out.output)["people"])
+
+
+def test_sync_conflict_copies_are_never_people(tmp_path: Path) -> None:
+    copies = [
+        "People/Jane Doe (conflicted copy 2026-11-20).md",
+        "People/Jane Doe (Sam's conflicted copy 2026-11-20).md",
+        "People/Jane Doe.sync-conflict-20261120-101010-ABCDEF.md",
+        "People/Jane Doe (Conflict 2026-11-20).md",
+    ]
+    files: dict[str, str | bytes] = {**SMALL, **dict.fromkeys(copies, SMALL[JANE])}
+    root = make_vault(tmp_path / "vault", files)
+    assert people_count(root) == 2
+    checked = run("check", str(root), "--today", TODAY)
+    for copy in copies:
+        assert f"{copy}: warning: looks like a sync conflict copy" in checked.output
+    regen(root)
+    for copy in copies:
+        assert (root / copy).read_text(encoding="utf-8") == SMALL[JANE]
+
+
+def test_empty_note_is_not_a_person_and_never_written(tmp_path: Path) -> None:
+    root = make_vault(tmp_path / "vault", {**SMALL, "People/Ghost.md": b""})
+    assert people_count(root) == 2
+    result = regen(root)
+    assert "People/Ghost.md: warning: is empty (0 bytes)" in result.output
+    assert (root / "People/Ghost.md").read_bytes() == b""
+
+
+def test_git_conflicted_note_is_reported_and_untouched(tmp_path: Path) -> None:
+    merged = (
+        "---\ntype: person\n<<<<<<< HEAD\ncompany: Acme\n=======\ncompany: Globex\n"
+        ">>>>>>> theirs\n---\nNotes.\n"
+    )
+    root = make_vault(tmp_path / "vault", {**SMALL, "People/Merged.md": merged})
+    assert people_count(root) == 2
+    checked = run("check", str(root), "--today", TODAY)
+    assert "People/Merged.md:3: error: has git conflict markers" in checked.output
+    regen(root)
+    assert (root / "People/Merged.md").read_text(encoding="utf-8") == merged
+
+
+def test_icloud_placeholder_is_reported_and_holds_regen(tmp_path: Path) -> None:
+    root = make_vault(tmp_path / "vault")
+    (root / "People/.Lee Park.md.icloud").write_bytes(b"bplist00")
+    before = snapshot(root)
+    checked = run("check", str(root), "--today", TODAY)
+    assert "People/Lee Park.md: error: is not downloaded on this device" in checked.output
+    result = regen(root)
+    assert result.exit_code == 1 and "would be created" in result.output
+    assert snapshot(root) == before
+
+
+def test_crashed_temp_files_are_removed_by_the_next_scan(tmp_path: Path) -> None:
+    root = make_vault(tmp_path / "vault")
+    (root / "People/.vaultkit-abc123.tmp").write_bytes(b"half a note")
+    (root / "People/.vaultkit-fresh.tmp").write_bytes(b"another writer's, still running")
+    age_past_stale([root / "People/.vaultkit-abc123.tmp"])
+    regen(root)
+    assert temps(root) == [root / "People/.vaultkit-fresh.tmp"]
+
+
+def age_past_stale(paths: list[Path]) -> None:
+    """Make temp files look older than a running writer's could be."""
+    old = time.time() - scan.STALE_TEMP_SECONDS - 60
+    for path in paths:
+        os.utime(path, (old, old))
+
+
+# --- two devices ---------------------------------------------------------------------------
+
+
+def test_two_devices_give_byte_identical_output(tmp_path: Path) -> None:
+    sample = REPO / "sample_vault"
+    files = sorted(p for p in sample.rglob("*") if p.is_file())
+    outputs = []
+    for n, order in enumerate(
+        (files, list(reversed(files)), random.Random(7).sample(files, len(files)))
+    ):
+        root = tmp_path / f"device{n}" / "vault"
+        for src in order:
+            dest = root / src.relative_to(sample)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest)
+            os.utime(dest, ns=(n * 10**12 + random.Random(str(src)).randrange(10**9),) * 2)
+        assert regen(root).exit_code in (0, 1)
+        outputs.append(snapshot(root))
+    assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_core_load_survives_every_kind_of_bad_note(tmp_path: Path) -> None:
+    files: dict[str, str | bytes] = {
+        **SMALL,
+        "People/Bad yaml.md": "---\nname: [\n---\n",
+        "People/Unclosed.md": "---\ntype: person\nbody\n",
+        "People/Nul.md": b"---\ntype: person\n---\n\x00\x00",
+        "People/Latin.md": "Ren\xe9e".encode("latin-1"),
+    }
+    root = make_vault(tmp_path / "vault", files)
+    result = build.regen(root, __import__("datetime").date(2026, 11, 22))
+    bad = {p.path for p in result.errors}
+    assert {"People/Bad yaml.md", "People/Unclosed.md", "People/Nul.md", "People/Latin.md"} <= bad
+    assert b"vaultkit:begin" in (root / JANE).read_bytes()
+
+
+def test_names_differing_only_in_case_are_reported_not_merged_silently(tmp_path: Path) -> None:
+    files = {
+        "People/Jane Doe.md": "---\ntype: person\n---\n",
+        "People/jane doe.md": "---\ntype: person\n---\n",
+        "Meetings/2026-11-01 M.md": (
+            '---\ntype: meeting\ndate: 2026-11-01\nwith: "[[Jane Doe]]"\n---\n'
+        ),
+    }
+    root = make_vault(tmp_path / "vault", files)
+    if len(list((root / "People").iterdir())) < 2:
+        pytest.skip("case-insensitive file system")
+    checked = run("check", str(root), "--today", TODAY)
+    assert "matches several notes" in checked.output
+    assert "likely the same person" in checked.output
+    result = regen(root)
+    assert result.exit_code == 1 and "matches several notes" in result.output
+    # Neither person is credited with the ambiguous meeting.
+    for rel in files:
+        if rel.startswith("People/"):
+            assert b"2026-11-01 M" not in (root / rel).read_bytes()
