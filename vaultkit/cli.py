@@ -11,8 +11,9 @@ from typing import Any
 import click
 
 from . import __version__, build
+from . import prep as prep_sheets
 from .build import RunResult
-from .errors import Problem, Severity, VaultkitError
+from .errors import Problem, Severity, TemplateProblem, VaultkitError
 from .plan import Action, unified_diff
 
 EXIT_OK = 0
@@ -56,12 +57,14 @@ def cli() -> None:
     """vaultkit keeps a Markdown vault of people, companies and meetings connected.
 
     It reads your notes (Obsidian or any editor) and writes back, only inside its own
-    marked regions: backlinks between people, companies and meetings.
+    marked regions: backlinks between people, companies and meetings, and a prep
+    sheet for each upcoming meeting.
 
     \b
     Example:
         vaultkit check ~/Notes/Career     # report problems, write nothing
-        vaultkit regen ~/Notes/Career     # update every backlink region
+        vaultkit regen ~/Notes/Career     # update every backlink region and prep sheet
+        vaultkit prep "2026-11-26 Elena Vasquez informational" --vault ~/Notes/Career
     """
 
 
@@ -159,6 +162,43 @@ def check(vault: Path, today: str | None, as_json: bool, strict: bool) -> None:
             f"{_plural(len(errors), 'error')}, {_plural(len(warnings), 'warning')}"
         )
     failed = errors or (strict and warnings)
+    sys.exit(EXIT_PROBLEMS if failed else EXIT_OK)
+
+
+@cli.command()
+@click.argument("meeting")
+@click.option(
+    "--vault",
+    "vault",
+    default=".",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The vault's folder (default: this folder).",
+)
+@today_option
+def prep(meeting: str, vault: Path, today: str | None) -> None:
+    """Write the prep sheet of one MEETING now and print its path.
+
+    MEETING is a meeting note's name (as you would link it) or its path in the
+    vault. The sheet is written whatever the meeting's date, even beyond the
+    prep horizon; text you added to the sheet outside vaultkit's block is kept.
+    Exits 1 when the sheet's block was edited by hand (it is left as it is) or a
+    template is broken.
+
+    \b
+    Example:
+        vaultkit prep "2026-11-26 Elena Vasquez informational" --vault ~/Notes/Career
+        vaultkit prep Meetings/2026-12-01.md --vault ~/Notes/Career --today 2026-11-22
+    """
+    try:
+        done = prep_sheets.prep_one(vault, _today(today), meeting)
+    except TemplateProblem as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_PROBLEMS)
+    except VaultkitError as exc:
+        raise click.ClickException(str(exc)) from None
+    _report(done.result.problems)
+    click.echo(str(done.path))
+    failed = done.result.errors or done.result.counts[Action.CONFLICT]
     sys.exit(EXIT_PROBLEMS if failed else EXIT_OK)
 
 
