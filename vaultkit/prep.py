@@ -149,7 +149,7 @@ class DataFiles:
         try:
             data, _ = load_yaml(text, shown, first_line=1)
         except NoteError as exc:
-            message = exc.message.removeprefix(_YAML_PREFIX).replace("front-matter", "file")
+            message = exc.message.removeprefix(_YAML_PREFIX).replace("front-matter", "this file")
             raise TemplateProblem(shown, exc.line, message) from None
         return shown, (text, data)
 
