@@ -639,3 +639,27 @@ def test_sample_vault_gets_sheets(runner: CliRunner, sample_vault: Path) -> None
     names = sorted(p.name for p in (sample_vault / PREP).iterdir())
     assert "Prep 2026-11-26 Elena Vasquez informational.md" in names
     assert not any("2026-12-09" in n for n in names)  # beyond the 14 days
+
+
+def test_meeting_without_kind_gets_a_plain_sheet(runner: CliRunner, vault: Path) -> None:
+    write(vault, "Meetings/2026-11-23 Eve Lund.md", "---\nwith: '[[Eve Lund]]'\n---\n")
+    regen(runner, vault)
+    text = sheet(vault, "Prep 2026-11-23 Eve Lund.md")
+    assert "Its kind is not set" in text and "## Suggested questions" not in text
+    assert "so you are on time" in section(text, "Checklist")  # all.yaml still applies
+
+
+def test_multi_line_values_cannot_break_the_region(runner: CliRunner, vault: Path) -> None:
+    write(
+        vault,
+        "Meetings/2026-11-23 Eve Lund.md",
+        "---\nkind: casual\nwith: '[[Eve Lund]]'\nwhere: |\n  Room 1\n"
+        "  <!-- vaultkit:end prep -->\n"
+        'role: "a\\n<!-- vaultkit:begin x 0123456789abcdef -->"\n---\n',
+    )
+    regen(runner, vault)
+    text = sheet(vault, "Prep 2026-11-23 Eve Lund.md")
+    assert "- **Where:** Room 1 <!-- vaultkit:end prep -->\n" in text
+    before = snapshot(vault)
+    regen(runner, vault)
+    assert snapshot(vault) == before

@@ -321,8 +321,21 @@ def _note_text(root: Path, path: str) -> str:
 
 @dataclass(frozen=True)
 class _OpenTask:
+    """An open task of the vault, with what it links and its text as names compare."""
+
     path: str
     task: Task
+    links: frozenset[str]
+    """The notes its wikilinks resolve to."""
+    key: str
+    """Its text with links reduced to their names, NFC and case-folded."""
+
+
+def _line(value: str | None) -> str | None:
+    """A value printed inside a line of the sheet: one line, spaces collapsed."""
+    if value is None:
+        return None
+    return " ".join(value.split()) or None
 
 
 class Prep:
@@ -361,27 +374,34 @@ class Prep:
 
     def _open_tasks(self) -> list[_OpenTask]:
         if self._tasks is None:
-            self._tasks = [
-                _OpenTask(path, task)
-                for path, note in self.vault.notes.items()
-                for task in note.tasks
-                if not task.done
-            ]
+            assert self.vault.resolver is not None
+            resolver, kinds = self.vault.resolver, self.vault.kinds
+            self._tasks = []
+            for path, note in self.vault.notes.items():
+                for task in note.tasks:
+                    if task.done:
+                        continue
+                    targets = {
+                        resolver.resolve(m.group(1), kinds, Kind.PERSON).target
+                        for m in _WIKILINK.finditer(task.text)
+                    }
+                    plain = _WIKILINK.sub(lambda m: link_target(m.group(1)), task.text)
+                    self._tasks.append(
+                        _OpenTask(path, task, frozenset(t for t in targets if t), nfc_key(plain))
+                    )
         return self._tasks
 
-    def _mentions(self, text: str, person: str) -> bool:
-        """Does a task's text link the person, or name them (name or alias, whole words)?"""
-        assert self.vault.resolver is not None
-        for m in _WIKILINK.finditer(text):
-            found = self.vault.resolver.resolve(m.group(1), self.vault.kinds, Kind.PERSON)
-            if found.target == person:
-                return True
+    def _mentions(self, task: _OpenTask, person: str) -> bool:
+        """Does a task link the person, or name them (name or alias, as whole words)?"""
+        if person in task.links:
+            return True
         info = self.vault.people[person]
-        key = nfc_key(_WIKILINK.sub(lambda m: link_target(m.group(1)), text))
         for name in (info.name, *info.aliases):
-            pattern = r"(?<!\w)" + re.escape(nfc_key(name)) + r"(?!\w)"
-            if name.strip() and re.search(pattern, key):
-                return True
+            key = nfc_key(name.strip())
+            if key and key in task.key:
+                pattern = r"(?<!\w)" + re.escape(key) + r"(?!\w)"
+                if re.search(pattern, task.key):
+                    return True
         return False
 
     # the sections
@@ -390,13 +410,13 @@ class Prep:
         vault = self.vault
         info = vault.people[path]
         row = self._note(path)
-        row["role"] = info.role
+        row["role"] = _line(info.role)
         row["company"] = None
         if info.company:
             row["company"] = (
                 self._note(info.company.target)
                 if info.company.target
-                else {"name": info.company.label, "link": info.company.label, "path": None}
+                else {"name": _line(info.company.label), "link": _line(info.company.label)}
             )
         row["introduced_by"] = (
             self._note(info.introduced_by.target)
@@ -417,7 +437,7 @@ class Prep:
         row["open_tasks"] = [
             {"text": t.task.text, "note": self._note(t.path), "line": t.task.line}
             for t in self._open_tasks()
-            if self._mentions(t.task.text, path)
+            if self._mentions(t, path)
         ]
         pending: dict[str, dict[str, Any]] = {}
         for ref, source in vault.referrals_made.get(path, []):
@@ -427,7 +447,8 @@ class Prep:
                 continue
             key = target or nfc_key(ref.label)
             if key not in pending:
-                who = self._note(target) if target else {"name": ref.label, "link": ref.label}
+                label = _line(ref.label)
+                who = self._note(target) if target else {"name": label, "link": label}
                 pending[key] = {"person": who, "meeting": self._note(source)}
         row["open_referrals"] = list(pending.values())
         return row
@@ -438,7 +459,8 @@ class Prep:
         if ref is None:
             return None
         if ref.target is None:
-            return {"name": ref.label, "link": ref.label, "path": None, "known": False}
+            label = _line(ref.label)
+            return {"name": label, "link": label, "path": None, "known": False}
         info = vault.companies[ref.target]
         people = []
         for p in sorted(vault.employees.get(ref.target, []), key=lambda p: nfc_key(stem_of(p))):
@@ -448,7 +470,7 @@ class Prep:
             people.append(
                 {
                     **self._note(p),
-                    "role": vault.people[p].role,
+                    "role": _line(vault.people[p].role),
                     "last_contact": last.isoformat() if last else None,
                 }
             )
@@ -456,8 +478,8 @@ class Prep:
         return {
             **self._note(ref.target),
             "known": True,
-            "industry": info.industry,
-            "website": info.website,
+            "industry": _line(info.industry),
+            "website": _line(info.website),
             "people": people,
             "earlier": [
                 self._meeting_row(m)
@@ -509,13 +531,13 @@ class Prep:
                 **self._meeting_row(meeting),
                 "long_date": _long_date(meeting.date) if meeting.date else None,
                 "duration": meeting.duration,
-                "where": meeting.where,
-                "where_is_link": bool(meeting.where and re.match(r"https?://", meeting.where)),
-                "role": meeting.role,
-                "stage": meeting.stage,
+                "where": _line(meeting.where),
+                "where_is_link": bool(meeting.where and re.match(r"https?://\S+$", meeting.where)),
+                "role": _line(meeting.role),
+                "stage": _line(meeting.stage),
             },
             "people": [self.person(meeting, p) for p in meeting.people],
-            "unknown_people": [r.label for r in meeting.attendees if r.target is None],
+            "unknown_people": [_line(r.label) for r in meeting.attendees if r.target is None],
             "company": company,
             "own_questions": [mark(q) for q in own.items] if own else [],
             "suggested": [
