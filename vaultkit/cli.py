@@ -187,7 +187,7 @@ def prep(meeting: str, vault: Path, today: str | None) -> None:
     \b
     Example:
         vaultkit prep "2026-11-26 Elena Vasquez informational" --vault ~/Notes/Career
-        vaultkit prep Meetings/2026-12-01.md --vault ~/Notes/Career --today 2026-11-22
+        vaultkit prep "Meetings/2026-12-01 Olivia Chen casual.md" --vault ~/Notes/Career
     """
     try:
         done = prep_sheets.prep_one(vault, _today(today), meeting)
