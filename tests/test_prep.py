@@ -663,3 +663,7 @@ def test_multi_line_values_cannot_break_the_region(runner: CliRunner, vault: Pat
     before = snapshot(vault)
     regen(runner, vault)
     assert snapshot(vault) == before
+
+
+def test_excerpt_drops_heading_marks() -> None:
+    assert excerpt("### Summary\nIt went well.") == "Summary It went well."

@@ -45,6 +45,8 @@ REGION = "prep"
 EXCERPT_CHARS = 200
 """About how many characters of an earlier meeting's ``## Notes`` a sheet quotes."""
 CHECKLIST_PARTS = ("before", "during", "after")
+MAX_DATA_BYTES = 256 * 1024
+"""Largest question bank or checklist file read."""
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -52,6 +54,7 @@ _MONTHS = (
 )  # fmt: skip
 _WIKILINK = re.compile(r"\[\[([^\[\]]+?)\]\]")
 _YAML_PREFIX = "front-matter: "
+_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+", re.MULTILINE)
 
 
 class UnknownMeeting(VaultkitError):
@@ -126,7 +129,7 @@ class DataFiles:
                 return candidate, f"{self.templates.folder}/{rel}"
         default = default_templates_dir() / rel
         if default.is_file():
-            return default, f"(default) {rel}"
+            return default, f"(default template) {rel}"
         return None
 
     def load(self, rel: str) -> tuple[str, Any] | None:
@@ -141,6 +144,8 @@ class DataFiles:
             return None
         path, shown = found
         try:
+            if path.stat().st_size > MAX_DATA_BYTES:
+                raise TemplateProblem(shown, 0, f"is larger than {MAX_DATA_BYTES} bytes; not read")
             text, _ = decode(path.read_bytes(), shown)
         except NoteError as exc:
             raise TemplateProblem(shown, exc.line, exc.message) from None
@@ -183,7 +188,7 @@ class DataFiles:
                         "contains ': ' or starts with a special character)",
                     )
                 texts.append(" ".join(question.split()))
-            out.append({"name": str(theme["name"]), "questions": texts})
+            out.append({"name": " ".join(str(theme["name"]).split()), "questions": texts})
         return out
 
     def checklist(self, kind: str | None) -> dict[str, list[str]]:
@@ -270,7 +275,7 @@ def normalise_question(text: str) -> str:
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     """The first ``limit`` characters or so of ``text`` on one line, cut at a word
     boundary (never inside a ``[[link]]``), with an ellipsis when cut."""
-    flat = " ".join(text.split())
+    flat = " ".join(_HEADING.sub("", text).split())
     if len(flat) <= limit:
         return flat
     cut = flat[: limit + 1]
@@ -474,7 +479,8 @@ class Prep:
                     "last_contact": last.isoformat() if last else None,
                 }
             )
-        body = _note_text(self.loaded.root, ref.target)
+        readable = vault.notes[ref.target].sha != ""  # not a note too large or broken to read
+        body = _note_text(self.loaded.root, ref.target) if readable else ""
         return {
             **self._note(ref.target),
             "known": True,
