@@ -624,7 +624,7 @@ def test_prep_command_with_a_broken_template(runner: CliRunner, vault: Path) -> 
         cli, ["prep", "2026-11-28 Dee Moss casual", "--vault", str(vault), "--today", TODAY]
     )
     assert result.exit_code == 1
-    assert "vaultkit/templates/prep/casual.md.j2:1: " in result.output
+    assert "vaultkit/templates/prep/casual.md.j2:1: error: not allowed" in result.output
     assert not (vault / PREP).exists()
 
 

@@ -192,7 +192,7 @@ def prep(meeting: str, vault: Path, today: str | None) -> None:
     try:
         done = prep_sheets.prep_one(vault, _today(today), meeting)
     except TemplateProblem as exc:
-        click.echo(str(exc), err=True)
+        _report([Problem(exc.name, exc.line, exc.message, Severity.ERROR, "template")])
         sys.exit(EXIT_PROBLEMS)
     except VaultkitError as exc:
         raise click.ClickException(str(exc)) from None
