@@ -28,6 +28,7 @@ from .errors import (
 from .model import Kind, Vault, build_model
 from .parse import ParsedNote, parse_note
 from .plan import Action, FilePlan, Output, group, plan_file
+from .prep import prep_outputs
 from .render import Templates, company_context, meeting_context, person_context
 from .scan import Entry, scan, vault_root
 from .write import atomic_write
@@ -340,6 +341,7 @@ def regen(
     outputs: list[Output] = []
     try:
         outputs.extend(backlink_outputs(loaded, templates))
+        outputs.extend(prep_outputs(loaded, templates))
     except TemplateProblem as exc:
         problems.append(Problem(exc.name, exc.line, exc.message, Severity.ERROR, "template"))
         return RunResult(loaded, [], sorted(problems))

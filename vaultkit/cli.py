@@ -11,9 +11,10 @@ from typing import Any
 import click
 
 from . import __version__, backup, build
+from . import prep as prep_sheets
 from .build import RunResult
 from .conflicts import relative_note
-from .errors import Problem, Severity, VaultkitError
+from .errors import Problem, Severity, TemplateProblem, VaultkitError
 from .plan import Action, unified_diff
 from .scan import vault_root
 
@@ -62,12 +63,14 @@ def cli() -> None:
     """vaultkit keeps a Markdown vault of people, companies and meetings connected.
 
     It reads your notes (Obsidian or any editor) and writes back, only inside its own
-    marked regions: backlinks between people, companies and meetings.
+    marked regions: backlinks between people, companies and meetings, and a prep
+    sheet for each upcoming meeting.
 
     \b
     Example:
         vaultkit check ~/Notes/Career     # report problems, write nothing
-        vaultkit regen ~/Notes/Career     # update every backlink region
+        vaultkit regen ~/Notes/Career     # update every backlink region and prep sheet
+        vaultkit prep "2026-11-26 Elena Vasquez informational" --vault ~/Notes/Career
     """
 
 
@@ -242,6 +245,43 @@ def resolve(note: str, vault: Path, choice: str | None, today: str | None) -> No
     if done.conflict_note_removed:
         click.echo("vaultkit: conflict note removed")
     sys.exit(EXIT_OK)
+
+
+@cli.command()
+@click.argument("meeting")
+@click.option(
+    "--vault",
+    "vault",
+    default=".",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The vault's folder (default: this folder).",
+)
+@today_option
+def prep(meeting: str, vault: Path, today: str | None) -> None:
+    """Write the prep sheet of one MEETING now and print its path.
+
+    MEETING is a meeting note's name (as you would link it) or its path in the
+    vault. The sheet is written whatever the meeting's date, even beyond the
+    prep horizon; text you added to the sheet outside vaultkit's block is kept.
+    Exits 1 when the sheet's block was edited by hand (it is left as it is) or a
+    template is broken.
+
+    \b
+    Example:
+        vaultkit prep "2026-11-26 Elena Vasquez informational" --vault ~/Notes/Career
+        vaultkit prep "Meetings/2026-12-01 Olivia Chen casual.md" --vault ~/Notes/Career
+    """
+    try:
+        done = prep_sheets.prep_one(vault, _today(today), meeting)
+    except TemplateProblem as exc:
+        _report([Problem(exc.name, exc.line, exc.message, Severity.ERROR, "template")])
+        sys.exit(EXIT_PROBLEMS)
+    except VaultkitError as exc:
+        raise click.ClickException(str(exc)) from None
+    _report(done.result.problems)
+    click.echo(str(done.path))
+    failed = done.result.errors or done.result.counts[Action.CONFLICT]
+    sys.exit(EXIT_PROBLEMS if failed else EXIT_OK)
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ the file and line, and nothing is written from it.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .errors import TemplateProblem
 from .model import Meeting, Vault
+from .prep import sheet_link
 
 
 def default_templates_dir() -> Path:
@@ -93,20 +95,31 @@ class Templates:
             return _defuse_markers(template.render(context))
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateProblem(
-                self.origin(name), exc.lineno, exc.message or "syntax error"
+                self.origin(exc.name or name), exc.lineno, exc.message or "syntax error"
             ) from None
         except SecurityError as exc:
-            raise TemplateProblem(
-                self.origin(name), _template_line(name), f"not allowed in a template: {exc}"
-            ) from None
+            raise TemplateProblem(*self._where(name), f"not allowed in a template: {exc}") from None
         except jinja2.TemplateNotFound as exc:
             raise TemplateProblem(name, 0, f"template not found: {exc.name}") from None
         except jinja2.UndefinedError as exc:
-            raise TemplateProblem(
-                self.origin(name), _template_line(name), exc.message or "undefined"
-            ) from None
+            raise TemplateProblem(*self._where(name), exc.message or "undefined") from None
         except (TypeError, ValueError, AttributeError, ZeroDivisionError) as exc:
-            raise TemplateProblem(self.origin(name), _template_line(name), str(exc)) from None
+            raise TemplateProblem(*self._where(name), str(exc)) from None
+
+    def _where(self, name: str) -> tuple[str, int]:
+        """The template (an included one too) and line a render error came from."""
+        tb = sys.exc_info()[2]
+        found: tuple[str, int] | None = None
+        roots = [(d, f"{self.folder}/") for d in (self.user_dir,) if d is not None]
+        roots.append((Path(os.path.normpath(default_templates_dir())), "(default template) "))
+        while tb is not None:
+            filename = tb.tb_frame.f_code.co_filename
+            for folder, prefix in roots:
+                if filename.startswith(str(folder) + os.sep):
+                    found = (prefix + filename[len(str(folder)) + 1 :], tb.tb_lineno)
+                    break
+            tb = tb.tb_next
+        return found or (self.origin(name), _template_line(name))
 
 
 _MARKER_LINE = re.compile(r"^<!-- vaultkit:", re.MULTILINE)
@@ -242,4 +255,5 @@ def meeting_context(vault: Vault, path: str) -> dict[str, Any]:
         "role": meeting.role,
         "stage": meeting.stage,
         "duration": meeting.duration,
+        "prep": sheet_link(vault, path),
     }
