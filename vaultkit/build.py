@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import followups
 from .cache import NoteCache
 from .config import Config
 from .errors import NoteError, Problem, Severity, TemplateProblem, UnsafeWrite, WriteConflict
@@ -245,6 +246,7 @@ def regen(
     outputs: list[Output] = []
     try:
         outputs.extend(backlink_outputs(loaded, templates))
+        outputs.extend(followups.outputs(loaded.vault, loaded.unwritable, templates))
     except TemplateProblem as exc:
         problems.append(Problem(exc.name, exc.line, exc.message, Severity.ERROR, "template"))
         return RunResult(loaded, [], sorted(problems))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -55,6 +56,27 @@ class FilePlan:
     problems: list[Problem] = field(default_factory=list)
 
 
+NORMALISERS: dict[str, Callable[[str], str]] = {}
+"""Region name -> how its content is normalised before hashing (default: not at all).
+
+A region whose normaliser maps the user's change and vaultkit's text to the same
+string does not count as edited (e.g. a ticked task in ``followups``); every other
+region is compared byte for byte.
+"""
+
+
+def region_hash(name: str, content: str) -> str:
+    """The hash recorded in (and checked against) a region's begin marker."""
+    normalise = NORMALISERS.get(name)
+    normal = content.replace("\r\n", "\n")
+    return content_hash(normalise(normal) if normalise else normal)
+
+
+def region_edited(name: str, recorded_hash: str, content: str) -> bool:
+    """Whether a region's content changed since vaultkit wrote it (after normalising)."""
+    return recorded_hash != region_hash(name, content)
+
+
 def begin_marker(name: str, digest: str) -> str:
     return f"<!-- vaultkit:begin {name} {digest} (generated: edit outside this block) -->"
 
@@ -68,7 +90,7 @@ def block(name: str, content: str, newline: str) -> str:
     if content and not content.endswith("\n"):
         content += "\n"
     body = content.replace("\r\n", "\n").replace("\n", newline)
-    return f"{begin_marker(name, content_hash(content))}{newline}{body}{end_marker(name)}"
+    return f"{begin_marker(name, region_hash(name, content))}{newline}{body}{end_marker(name)}"
 
 
 def splice(text: str, path: str, changes: dict[str, str], newline: str) -> str:
@@ -142,7 +164,7 @@ def plan_file(
         if region is None:
             changes[out.region] = out.content
             created = True
-        elif region.edited:
+        elif region_edited(region.name, region.recorded_hash, region.content):
             conflicts.append(out.region)
         elif content_hash(out.content) != region.current_hash:
             changes[out.region] = out.content
