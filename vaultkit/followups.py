@@ -80,6 +80,8 @@ class Settings:
     """Tasks due within this many days after today are "this week"."""
     done_days: int = 14
     """How long a ticked task stays in the dashboard's "Done lately" section."""
+    since: dt.date | None = None
+    """Meetings before this date get no tasks (for a vault that predates vaultkit)."""
 
     def rules_for(self, kind: str | None) -> Mapping[str, int]:
         if kind is None:
@@ -122,6 +124,7 @@ def settings_of(config: Config) -> Settings:
         "upcoming_days",
         "week_days",
         "done_days",
+        "since",
     )
     for key in raw:
         if key not in known:
@@ -175,7 +178,16 @@ def settings_of(config: Config) -> Settings:
     style = raw.get("dashboard_style", "copies")
     if style not in STYLES:
         raise _fail("dashboard_style", f"expected one of {', '.join(STYLES)}, not {style!r}")
+    since = raw.get("since")
+    if isinstance(since, str):
+        try:
+            since = dt.date.fromisoformat(since.strip())
+        except ValueError:
+            raise _fail("since", f"{since!r} is not a date like 2026-11-01") from None
+    if since is not None and (isinstance(since, dt.datetime) or not isinstance(since, dt.date)):
+        raise _fail("since", f"expected a date like 2026-11-01, not {since!r}")
     return Settings(
+        since=since,
         rules=rules,
         final_stages=tuple(s.strip().casefold() for s in stages),
         keep_in_touch=keep,
@@ -366,6 +378,8 @@ def meeting_tasks(vault: Vault, settings: Settings, meeting: Meeting) -> list[Wa
     """What a held meeting asks of the user, by its kind's rules."""
     day = meeting.date
     if not vault.held(meeting) or day is None:
+        return []
+    if settings.since is not None and day < settings.since:
         return []
     rules = settings.rules_for(meeting.kind)
     here = vault.link(meeting.path)
