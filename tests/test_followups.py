@@ -7,10 +7,14 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner, Result
+from hypothesis import given
+from hypothesis import strategies as st
 
 from vaultkit import followups, plan
 from vaultkit.cli import cli
+from vaultkit.config import Config
 from vaultkit.parse import content_hash, find_regions
 
 TODAY = "2026-11-22"
@@ -588,3 +592,28 @@ def test_ids_are_stable_and_tasks_format() -> None:
     assert re.fullmatch(r"fu-[0-9a-f]{8}", a)
     line = followups.task_line("Do it", a, dt.date(2026, 11, 11))
     assert line == f"- [ ] Do it 🆔 {a} 📅 2026-11-11"
+
+
+@given(
+    status=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")),
+    suffix=st.text(
+        st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")),
+        max_size=40,
+    ),
+)
+def test_any_tick_and_any_addition_hash_the_same(status: str, suffix: str) -> None:
+    line = "- [ ] Tell [[A]] how it went ([[M]]) 🆔 fu-0123abcd 📅 2026-11-11"
+    written = f"## Follow-ups\n{line}\n- Nothing else.\n"
+    changed = written.replace("[ ]", f"[{status}]").replace("2026-11-11", "2026-11-11 " + suffix)
+    assert plan.region_hash("followups", changed) == plan.region_hash("followups", written)
+
+
+def test_the_readme_config_example_is_valid() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    start = readme.index("```yaml\nfollowups:")
+    block = readme[start + len("```yaml\n") : readme.index("```", start + 8)]
+    data = yaml.safe_load(block)
+    settings = followups.settings_of(Config.from_mapping(data))
+    assert settings.rules == followups.DEFAULT_RULES
+    assert settings.dashboard == "Follow-ups.md" and settings.style == "copies"
+    assert settings.since == dt.date(2026, 11, 1)
