@@ -342,13 +342,11 @@ def test_a_tick_waits_in_the_dashboard_while_its_home_is_in_conflict(
     for _ in range(2):
         result = regen(runner, vault)
         assert result.exit_code == 1 and "1 conflict" in result.output
-        assert ticked in dash.read_text(encoding="utf-8")
+        text = dash.read_text(encoding="utf-8")
+        assert text.index("## Ticked here, waiting for their note") < text.index(ticked)
         assert thanks in home.read_text(encoding="utf-8")
-    # Once the region is mended (deleted, to get a fresh one), the tick goes home.
-    text = home.read_text(encoding="utf-8")
-    start = text.index("<!-- vaultkit:begin followups")
-    end = text.index("<!-- vaultkit:end followups -->") + len("<!-- vaultkit:end followups -->")
-    home.write_text(text[:start] + text[end:], encoding="utf-8")
+    # Once the region is mended (the edit undone), the tick goes home.
+    replace_in(home, "## My follow-ups", "## Follow-ups")
     result = regen(runner, vault)
     assert result.exit_code == 0, result.output
     assert ticked in tasks(region(vault, name))
@@ -617,3 +615,21 @@ def test_the_readme_config_example_is_valid() -> None:
     assert settings.rules == followups.DEFAULT_RULES
     assert settings.dashboard == "Follow-ups.md" and settings.style == "copies"
     assert settings.since == dt.date(2026, 11, 1)
+
+
+def test_unticking_at_home_is_honoured(runner: CliRunner, vault: Path) -> None:
+    """The ticked copy in "Done lately" is vaultkit's echo, not a second tick."""
+    assert regen(runner, vault).exit_code == 0
+    name = meeting("2026-11-18 Sam casual")
+    home = vault / name
+    (thanks, _) = tasks(region(vault, name))
+    ticked = thanks.replace("- [ ]", "- [x]") + " ✅ 2026-11-22"
+    replace_in(home, thanks, ticked)
+    assert regen(runner, vault).exit_code == 0
+    assert ticked in (vault / DASH).read_text(encoding="utf-8")
+    replace_in(home, ticked, thanks)  # the Tasks plugin removes the ✅ date on untick
+    result = regen(runner, vault)
+    assert result.exit_code == 0, result.output
+    assert thanks in tasks(region(vault, name))
+    dashboard = (vault / DASH).read_text(encoding="utf-8")
+    assert ticked not in dashboard and thanks in dashboard

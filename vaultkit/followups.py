@@ -257,6 +257,8 @@ class Seen:
     status: str
     path: str
     index: int
+    echo: bool = False
+    """A ticked copy under the dashboard's "Done" heading: vaultkit wrote it ticked."""
 
     @property
     def closed(self) -> bool:
@@ -284,14 +286,24 @@ def harvest(notes: Mapping[str, ParsedNote]) -> dict[str, list[Seen]]:
         region = note.region(REGION)
         if region is None:
             continue
+        heading = ""
         for index, raw in enumerate(region.content.replace("\r\n", "\n").split("\n")):
+            if raw.startswith("## "):
+                heading = raw[3:].strip().casefold()
             m = TASK_RE.match(raw)
             found = ID_RE.search(raw) if m else None
             if not m or not found:
                 continue
             line = raw.strip()
             seen.setdefault(found.group(1), []).append(
-                Seen(found.group(1), line, m.group("status"), path, index)
+                Seen(
+                    found.group(1),
+                    line,
+                    m.group("status"),
+                    path,
+                    index,
+                    echo=heading.startswith("done") and m.group("status") not in OPEN_STATUSES,
+                )
             )
     return seen
 
@@ -299,7 +311,11 @@ def harvest(notes: Mapping[str, ParsedNote]) -> dict[str, list[Seen]]:
 def pick(candidates: list[Seen], home: str, fresh: str | None) -> Seen:
     """The line that wins when a task is shown in several places: a ticked one over an
     open one, one the user changed over vaultkit's own, the longer (more was added),
-    and the home line over a copy."""
+    and the home line over a copy. A ticked copy in the dashboard's "Done" list is
+    vaultkit's own echo of a ticked home line: if the home line is open now, the user
+    reopened it, and that wins."""
+    if any(s.path == home and not s.closed for s in candidates):
+        candidates = [s for s in candidates if not s.echo] or candidates
     return max(
         candidates,
         key=lambda s: (s.closed, s.line != fresh, len(s.line), s.path == home, -s.index),
@@ -585,12 +601,16 @@ def compute(vault: Vault, settings: Settings, unwritable: set[str]) -> Followups
     return Followups(homes, items)
 
 
-def _cancel(line: str) -> str:
-    m = TASK_RE.match(line)
-    if not m:
+def _status(line: str, status: str) -> str:
+    """The line with its status character replaced."""
+    if not TASK_RE.match(line):
         return line
-    start = line.index("[", 0) + 1
-    return line[:start] + "-" + line[start + 1 :]
+    start = line.index("[") + 1
+    return line[:start] + status + line[start + 1 :]
+
+
+def _cancel(line: str) -> str:
+    return _status(line, "-")
 
 
 # -- the dashboard ----------------------------------------------------------------------
@@ -652,6 +672,7 @@ def dashboard_context(vault: Vault, settings: Settings, fu: Followups, path: str
     rows: list[tuple[tuple[str, ...], str, dict[str, Any]]] = []
     nudges: list[dict[str, Any]] = []
     done: list[tuple[str, str, dict[str, Any]]] = []
+    waiting: list[dict[str, Any]] = []
     for item in fu.items:
         row = {
             "line": item.line,
@@ -663,7 +684,9 @@ def dashboard_context(vault: Vault, settings: Settings, fu: Followups, path: str
         if item.closed:
             when = item.done_on or item.due
             recent = when is not None and (today - when).days <= settings.done_days
-            if item.from_copy_only or recent:
+            if item.from_copy_only:
+                waiting.append(row)
+            elif recent:
                 done.append(((when or today).isoformat(), item.id, row))
             continue
         if item.rule == KEEP_IN_TOUCH:
@@ -731,6 +754,7 @@ def dashboard_context(vault: Vault, settings: Settings, fu: Followups, path: str
         "later": buckets["later"],
         "nudges": sorted(nudges, key=lambda r: r["sort"]),
         "done": [row for _, _, row in sorted(done, key=lambda d: (d[0], d[1]), reverse=True)],
+        "waiting": waiting,
         "upcoming": upcoming,
         "referrals": list(referrals.values()),
     }
