@@ -633,3 +633,34 @@ def test_unticking_at_home_is_honoured(runner: CliRunner, vault: Path) -> None:
     assert thanks in tasks(region(vault, name))
     dashboard = (vault / DASH).read_text(encoding="utf-8")
     assert ticked not in dashboard and thanks in dashboard
+
+
+def test_crlf_notes_keep_their_line_endings_and_ticks(runner: CliRunner, vault: Path) -> None:
+    path = vault / meeting("2026-11-18 Sam casual")
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    assert regen(runner, vault).exit_code == 0
+    data = path.read_bytes()
+    assert b"\n" not in data.replace(b"\r\n", b"")
+    (thanks, _) = tasks(region(vault, meeting("2026-11-18 Sam casual")))
+    thanks = thanks.rstrip("\r")
+    ticked = thanks.replace("- [ ]", "- [x]") + " ✅ 2026-11-19"
+    path.write_bytes(data.replace(thanks.encode(), ticked.encode()))
+    result = regen(runner, vault)
+    assert result.exit_code == 0 and "0 conflicts" in result.output, result.output
+    assert ticked.encode() + b"\r\n" in path.read_bytes()
+    assert ticked in (vault / DASH).read_text(encoding="utf-8")
+
+
+def test_a_nudge_ticked_in_the_dashboard(runner: CliRunner, vault: Path) -> None:
+    assert regen(runner, vault).exit_code == 0
+    dash = vault / DASH
+    (line,) = [t for t in tasks(dash.read_text(encoding="utf-8")) if "Reach out" in t]
+    ticked = line.replace("- [ ]", "- [x]") + " ✅ 2026-11-21"
+    replace_in(dash, line, ticked)
+    for today in ("2026-11-22", "2027-01-10", "2027-02-18"):
+        result = regen(runner, vault, today)
+        assert result.exit_code == 0, result.output
+        assert tasks(region(vault, "People/Old Friend.md")) == [ticked], today
+    assert regen(runner, vault, "2027-02-19").exit_code == 0
+    lines = tasks(region(vault, "People/Old Friend.md"))
+    assert len(lines) == 2 and lines[0].endswith("📅 2027-02-19") and lines[1] == ticked

@@ -459,7 +459,11 @@ def _planned_meeting(vault: Vault, person: str) -> bool:
 
 
 def nudge(
-    vault: Vault, settings: Settings, person: str, seen: Mapping[str, list[Seen]]
+    vault: Vault,
+    settings: Settings,
+    person: str,
+    seen: Mapping[str, list[Seen]],
+    at_home: Iterable[Seen] = (),
 ) -> Wanted | None:
     """The one keep-in-touch nudge a person may have, or None.
 
@@ -475,21 +479,23 @@ def nudge(
     last = vault.last_contact(person)
     if last is None or cadence <= 0:
         return None
-    ticked = [s for lines in seen.values() for s in lines if s.path == person and s.closed]
     base, via = last, None
-    for s in ticked:
+    for s in at_home:
+        if not s.closed:
+            continue
         reached = s.done_on or s.due
         if reached is not None and reached > base:
             base, via = reached, s
     for _ in range(8):  # a nudge ticked only in the dashboard moves the period on
         ident = task_id(KEEP_IN_TOUCH, _key(vault, person), base.isoformat())
-        closed = [s for s in seen.get(ident, []) if s.closed]
-        if not closed:
+        lines = seen.get(ident, [])
+        best = pick(lines, person, None) if lines else None
+        if best is None or not best.closed:
             break
-        reached = closed[0].done_on or closed[0].due
+        reached = best.done_on or best.due
         if reached is None or reached <= base:
             return None
-        base, via = reached, closed[0]
+        base, via = reached, best
     else:
         return None
     if _planned_meeting(vault, person):
@@ -545,8 +551,14 @@ def compute(vault: Vault, settings: Settings, unwritable: set[str]) -> Followups
     for path in sorted(vault.meetings, key=lambda p: vault.meetings[p].sort_key):
         if path not in unwritable:
             wanted.extend(meeting_tasks(vault, settings, vault.meetings[path]))
+    by_path: dict[str, list[Seen]] = {}
+    for lines in seen.values():
+        for s in lines:
+            by_path.setdefault(s.path, []).append(s)
     for path in sorted(vault.people):
-        if path not in unwritable and (w := nudge(vault, settings, path, seen)) is not None:
+        if path in unwritable:
+            continue
+        if (w := nudge(vault, settings, path, seen, by_path.get(path, []))) is not None:
             wanted.append(w)
     homes: dict[str, list[str]] = {}
     items: list[Item] = []
