@@ -664,3 +664,14 @@ def test_a_nudge_ticked_in_the_dashboard(runner: CliRunner, vault: Path) -> None
     assert regen(runner, vault, "2027-02-19").exit_code == 0
     lines = tasks(region(vault, "People/Old Friend.md"))
     assert len(lines) == 2 and lines[0].endswith("📅 2027-02-19") and lines[1] == ticked
+
+
+def test_upcoming_meetings_follow_the_prep_horizon(runner: CliRunner, tmp_path: Path) -> None:
+    root = make_vault(tmp_path / "v", "prep_horizon_days: 2\n")
+    assert regen(runner, root).exit_code == 0
+    text = (root / DASH).read_text(encoding="utf-8")
+    assert "## Upcoming meetings (next 2 days)" in text
+    assert "[[2026-11-25 Jane coffee]]" not in text.split("## Upcoming meetings")[1].split("##")[0]
+    assert regen(runner, root, "2026-11-23").exit_code == 0
+    text = (root / DASH).read_text(encoding="utf-8")
+    assert "[[2026-11-25 Jane coffee]]" in text.split("## Upcoming meetings")[1].split("##")[0]

@@ -75,7 +75,7 @@ class Settings:
     style: str = "copies"
     """``copies`` (tickable task lines) or ``queries`` (Obsidian Tasks query blocks)."""
     upcoming_days: int = 14
-    """How far ahead the dashboard lists upcoming meetings."""
+    """How far ahead the dashboard lists upcoming meetings (default: prep_horizon_days)."""
     week_days: int = 7
     """Tasks due within this many days after today are "this week"."""
     done_days: int = 14
@@ -112,7 +112,7 @@ def settings_of(config: Config) -> Settings:
     """Read and check ``followups:`` from the config; raise ConfigError naming the key."""
     raw = config.extra.get("followups")
     if raw is None:
-        return Settings()
+        return Settings(upcoming_days=config.prep_horizon_days)
     if not isinstance(raw, dict):
         raise ConfigError(f"{CONFIG_NAME}: followups: expected a mapping of option: value")
     known = (
@@ -193,7 +193,7 @@ def settings_of(config: Config) -> Settings:
         keep_in_touch=keep,
         dashboard=name,
         style=style,
-        upcoming_days=_whole("upcoming_days", raw.get("upcoming_days", 14)),
+        upcoming_days=_whole("upcoming_days", raw.get("upcoming_days", config.prep_horizon_days)),
         week_days=_whole("week_days", raw.get("week_days", 7), 1),
         done_days=_whole("done_days", raw.get("done_days", 14)),
     )
