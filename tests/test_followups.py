@@ -675,3 +675,19 @@ def test_upcoming_meetings_follow_the_prep_horizon(runner: CliRunner, tmp_path: 
     assert regen(runner, root, "2026-11-23").exit_code == 0
     text = (root / DASH).read_text(encoding="utf-8")
     assert "[[2026-11-25 Jane coffee]]" in text.split("## Upcoming meetings")[1].split("##")[0]
+
+
+def test_plan_uses_a_registered_normaliser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hook is general: any region name may register how it is hashed."""
+    from vaultkit.parse import parse_note
+
+    monkeypatch.setitem(plan.NORMALISERS, "loose", str.lower)
+    out = [plan.Output("n.md", "loose", "Hello\n"), plan.Output("n.md", "strict", "Hello\n")]
+    (tmp_path / "n.md").write_bytes(b"Mine.\n")
+    created = plan.plan_file(tmp_path, "n.md", out, parse_note("n.md", b"Mine.\n"))
+    assert created.new is not None and created.new.count(b"Hello") == 2
+    edited = created.new.replace(b"Hello", b"HELLO")
+    (tmp_path / "n.md").write_bytes(edited)
+    fp = plan.plan_file(tmp_path, "n.md", out, parse_note("n.md", edited))
+    assert fp.conflicts == ["strict"]
+    assert fp.changes == {"loose": "Hello\n"}
