@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -534,9 +534,9 @@ class Followups:
     """Every generated task, for the dashboard."""
 
 
-def home_accepts(vault: Vault, path: str, unwritable: Iterable[str]) -> bool:
+def home_accepts(vault: Vault, path: str, unwritable: Container[str]) -> bool:
     """Whether a home note will take what vaultkit writes to it this run."""
-    if path in set(unwritable):
+    if path in unwritable:
         return False
     note = vault.notes.get(path)
     if note is None or note.region_problem:
