@@ -691,3 +691,10 @@ def test_plan_uses_a_registered_normaliser(tmp_path: Path, monkeypatch: pytest.M
     fp = plan.plan_file(tmp_path, "n.md", out, parse_note("n.md", edited))
     assert fp.conflicts == ["strict"]
     assert fp.changes == {"loose": "Hello\n"}
+
+
+def test_check_reports_a_bad_followups_section(tmp_path: Path) -> None:
+    root = make_vault(tmp_path / "v", "followups:\n  kinds:\n    job: {thanks: 1}\n")
+    result = CliRunner().invoke(cli, ["check", str(root), "--today", TODAY])
+    assert result.exit_code != 0
+    assert "followups.kinds.job.thanks: unknown rule" in str(result.exception)

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from . import __version__, build
+from . import __version__, build, followups
 from .build import RunResult
 from .errors import Problem, Severity, VaultkitError
 from .plan import Action, unified_diff
@@ -126,6 +126,7 @@ def check(vault: Path, today: str | None, as_json: bool, strict: bool) -> None:
         vaultkit check ~/Notes/Career --json | jq '.problems[].message'
     """
     loaded = build.load(vault, _today(today))
+    followups.settings_of(loaded.config)  # a broken `followups:` section stops here too
     problems = sorted(set(loaded.problems))
     for path, note in loaded.vault.notes.items():
         if note.region_problem:
