@@ -37,7 +37,10 @@ def test_golden_tree_is_not_the_fixture() -> None:
     fixture = tree(FIXTURES / "basic_vault")
     golden = tree(GOLDEN / "basic_vault")
     generated = sorted(set(golden) - set(fixture))
-    assert generated == ["vaultkit/Prep/Prep 2026-12-01 Acme onsite.md"]  # the one upcoming
+    assert generated == [
+        "vaultkit/Follow-ups.md",  # the dashboard
+        "vaultkit/Prep/Prep 2026-12-01 Acme onsite.md",  # the one upcoming meeting
+    ]
     changed = [rel for rel in fixture if fixture[rel] != golden[rel]]
     assert len(changed) == 7  # every person, company and meeting; not the ordinary note
     for rel in changed:

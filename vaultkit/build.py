@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import conflicts, debris
+from . import conflicts, debris, followups
 from .backup import RunBackup, open_run
 from .cache import NoteCache
 from .config import Config
@@ -342,6 +342,7 @@ def regen(
     try:
         outputs.extend(backlink_outputs(loaded, templates))
         outputs.extend(prep_outputs(loaded, templates))
+        outputs.extend(followups.outputs(loaded.vault, loaded.unwritable, templates))
     except TemplateProblem as exc:
         problems.append(Problem(exc.name, exc.line, exc.message, Severity.ERROR, "template"))
         return RunResult(loaded, [], sorted(problems))

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from . import __version__, backup, build
+from . import __version__, backup, build, followups
 from . import prep as prep_sheets
 from .build import RunResult
 from .conflicts import relative_note
@@ -135,6 +135,7 @@ def check(vault: Path, today: str | None, as_json: bool, strict: bool) -> None:
         vaultkit check ~/Notes/Career --json | jq '.problems[].message'
     """
     loaded = build.load(vault, _today(today), clean_temps=False)  # check writes nothing
+    followups.settings_of(loaded.config)  # a broken `followups:` section stops here too
     problems = sorted(set(loaded.problems))
     for path, note in loaded.vault.notes.items():
         if note.region_problem:

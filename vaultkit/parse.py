@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -52,6 +53,27 @@ def nfc_key(name: str) -> str:
     return unicodedata.normalize("NFC", name).casefold()
 
 
+NORMALISERS: dict[str, Callable[[str], str]] = {}
+"""Region name -> how its content is normalised before hashing (default: not at all).
+
+A region whose normaliser maps the user's change and vaultkit's text to the same
+string does not count as edited (e.g. a ticked task in ``followups``); every other
+region is compared byte for byte.
+"""
+
+
+def region_hash(name: str, content: str) -> str:
+    """The hash recorded in (and checked against) a region's begin marker."""
+    normalise = NORMALISERS.get(name)
+    normal = content.replace("\r\n", "\n")
+    return content_hash(normalise(normal) if normalise else normal)
+
+
+def region_edited(name: str, recorded_hash: str, content: str) -> bool:
+    """Whether a region's content changed since vaultkit wrote it (after normalising)."""
+    return recorded_hash != region_hash(name, content)
+
+
 @dataclass(frozen=True)
 class Region:
     """One vaultkit region: marker lines and the content between them."""
@@ -71,7 +93,8 @@ class Region:
 
     @property
     def edited(self) -> bool:
-        return self.recorded_hash != self.current_hash
+        """Changed since vaultkit wrote it (ticks in a tick-tolerant region are not)."""
+        return region_edited(self.name, self.recorded_hash, self.content)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,15 @@ from enum import StrEnum
 from pathlib import Path
 
 from .errors import NoteError, Problem, Severity
-from .parse import ParsedNote, content_hash, decode, find_regions, parse_note
+from .parse import (
+    ParsedNote,
+    content_hash,
+    decode,
+    find_regions,
+    parse_note,
+    region_edited,
+    region_hash,
+)
 from .write import Stamp, read_stamped
 
 
@@ -68,7 +76,7 @@ def block(name: str, content: str, newline: str) -> str:
     if content and not content.endswith("\n"):
         content += "\n"
     body = content.replace("\r\n", "\n").replace("\n", newline)
-    return f"{begin_marker(name, content_hash(content))}{newline}{body}{end_marker(name)}"
+    return f"{begin_marker(name, region_hash(name, content))}{newline}{body}{end_marker(name)}"
 
 
 def splice(text: str, path: str, changes: dict[str, str], newline: str) -> str:
@@ -142,12 +150,13 @@ def plan_file(
         if region is None:
             changes[out.region] = out.content
             created = True
-        elif region.edited and region.current_hash == content_hash(out.content):
-            # Edited into exactly what vaultkit wants (Obsidian rewrote the links after
-            # a rename, say): no conflict; only the marker's hash is brought up to date.
-            changes[out.region] = out.content
-        elif region.edited:
-            conflicts.append(out.region)
+        elif region_edited(region.name, region.recorded_hash, region.content):
+            if region.current_hash == content_hash(out.content):
+                # Edited into exactly what vaultkit wants (Obsidian rewrote the links after
+                # a rename, say): no conflict; only the marker's hash is brought up to date.
+                changes[out.region] = out.content
+            else:
+                conflicts.append(out.region)
         elif content_hash(out.content) != region.current_hash:
             changes[out.region] = out.content
     plan = FilePlan(path, Action.UNCHANGED, changes, conflicts)

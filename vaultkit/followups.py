@@ -1,0 +1,816 @@
+"""Follow-ups: dated tasks after meetings, keep-in-touch nudges, and the dashboard.
+
+Three steps, all from the model (no file access):
+
+1. **rules** turn each held meeting into tasks (a thank-you note to each attendee,
+   contacting referrals, a check-in, a status check, the next step) and each person
+   met at least once into at most one keep-in-touch nudge;
+2. **harvest** reads every ``followups`` region already in the vault (meeting notes,
+   person notes, the dashboard) and finds each task vaultkit wrote by its id
+   (``🆔 fu-1a2b3c4d``, the Obsidian Tasks id field), with whatever the user did to it;
+3. **merge**: a task that already exists anywhere keeps its line as it is (ticks,
+   ``✅`` dates, tags, notes, a postponed date); only a task seen nowhere gets a fresh
+   line. So regenerating never duplicates, reopens or re-dates a task.
+
+A task has one home line: the meeting's ``followups`` region, or the person's for a
+nudge. The dashboard shows copies. The ``followups`` regions are tick-tolerant: the
+normaliser registered with :mod:`vaultkit.plan` makes a changed status character and
+text the user added to a task line not count as a hand edit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Container, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import plan
+from .config import CONFIG_NAME, Config
+from .errors import ConfigError
+from .model import Kind, Meeting, Ref, Vault
+from .names import safe_filename
+from .parse import NORMALISERS, TASK_RE, ParsedNote, nfc_key
+from .render import Templates
+
+REGION = "followups"
+ID_PREFIX = "fu-"
+ID_RE = re.compile(r"🆔\s*(fu-[0-9a-f]{8})(?![A-Za-z0-9_-])")
+DUE_RE = re.compile(r"[📅📆🗓]\ufe0f?\s*(\d{4}-\d{2}-\d{2})")
+DONE_RE = re.compile(r"✅\ufe0f?\s*(\d{4}-\d{2}-\d{2})")
+_TRAILING_TAGS = re.compile(r"(?:\s+#[^\s#]+)+$")
+OPEN_STATUSES = (" ", "/")
+
+RULES = ("thank_you", "referrals", "check_in", "status_check", "next_step")
+"""Meeting rules, in the order their tasks are listed."""
+DEFAULT_RULES: dict[str, dict[str, int]] = {
+    "informational": {"thank_you": 1, "referrals": 3, "check_in": 30},
+    "job": {"thank_you": 1, "status_check": 7},
+    "casual": {"thank_you": 1, "next_step": 2},
+    "networking": {"thank_you": 1},
+}
+NO_KIND_RULES = {"thank_you": 1}
+"""A meeting without a (known) kind still gets its thank-you notes."""
+KEEP_IN_TOUCH = "keep_in_touch"
+STYLES = ("copies", "queries")
+
+
+# -- settings ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The ``followups:`` section of ``vaultkit.yaml``, checked."""
+
+    rules: Mapping[str, Mapping[str, int]] = field(default_factory=lambda: DEFAULT_RULES)
+    """Meeting kind -> rule -> days after the meeting the task is due."""
+    final_stages: tuple[str, ...] = ("final",)
+    """Job stages after which no status check is made."""
+    keep_in_touch: bool = True
+    """Whether to nudge about people not met for longer than their cadence."""
+    dashboard: str | None = "Follow-ups.md"
+    """File name of the dashboard in the output folder; None: no dashboard."""
+    style: str = "copies"
+    """``copies`` (tickable task lines) or ``queries`` (Obsidian Tasks query blocks)."""
+    upcoming_days: int = 14
+    """How far ahead the dashboard lists upcoming meetings (default: prep_horizon_days)."""
+    week_days: int = 7
+    """Tasks due within this many days after today are "this week"."""
+    done_days: int = 14
+    """How long a ticked task stays in the dashboard's "Done lately" section."""
+    since: dt.date | None = None
+    """Meetings before this date get no tasks (for a vault that predates vaultkit)."""
+
+    def rules_for(self, kind: str | None) -> Mapping[str, int]:
+        if kind is None:
+            return NO_KIND_RULES
+        return self.rules.get(kind, NO_KIND_RULES)
+
+
+def _fail(key: str, message: str) -> ConfigError:
+    return ConfigError(f"{CONFIG_NAME}: followups.{key}: {message}")
+
+
+def _days(key: str, value: Any) -> int | None:
+    """A rule's days: a whole number of 0 or more, or false/off to turn it off."""
+    if value is False or (isinstance(value, str) and value.strip().casefold() in ("off", "no")):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _fail(key, f"expected a number of days (0 or more) or false, not {value!r}")
+    return value
+
+
+def _whole(key: str, value: Any, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise _fail(key, f"expected a whole number of {minimum} or more, not {value!r}")
+    return value
+
+
+def settings_of(config: Config) -> Settings:
+    """Read and check ``followups:`` from the config; raise ConfigError naming the key."""
+    raw = config.extra.get("followups")
+    if raw is None:
+        return Settings(upcoming_days=config.prep_horizon_days)
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{CONFIG_NAME}: followups: expected a mapping of option: value")
+    known = (
+        "kinds",
+        "final_stages",
+        "keep_in_touch",
+        "dashboard",
+        "dashboard_style",
+        "upcoming_days",
+        "week_days",
+        "done_days",
+        "since",
+    )
+    for key in raw:
+        if key not in known:
+            raise _fail(str(key), f"unknown option (known: {', '.join(sorted(known))})")
+    rules = {kind: dict(r) for kind, r in DEFAULT_RULES.items()}
+    kinds = raw.get("kinds", {})
+    if not isinstance(kinds, dict):
+        raise _fail("kinds", "expected a mapping of meeting kind: rules")
+    for kind, given in kinds.items():
+        if kind not in DEFAULT_RULES:
+            raise _fail(
+                f"kinds.{kind}", f"unknown meeting kind (known: {', '.join(DEFAULT_RULES)})"
+            )
+        if given is False or given is None:
+            rules[kind] = {}
+            continue
+        if not isinstance(given, dict):
+            raise _fail(f"kinds.{kind}", "expected a mapping of rule: days")
+        for rule, value in given.items():
+            if rule not in RULES:
+                raise _fail(f"kinds.{kind}.{rule}", f"unknown rule (known: {', '.join(RULES)})")
+            days = _days(f"kinds.{kind}.{rule}", value)
+            if days is None:
+                rules[kind].pop(str(rule), None)
+            else:
+                rules[kind][str(rule)] = days
+    stages = raw.get("final_stages", ["final"])
+    if isinstance(stages, str):
+        stages = [stages]
+    if not isinstance(stages, list) or not all(isinstance(s, str) for s in stages):
+        raise _fail("final_stages", "expected a list of stage names")
+    keep = raw.get("keep_in_touch", True)
+    if not isinstance(keep, bool):
+        raise _fail("keep_in_touch", "expected true or false")
+    dashboard = raw.get("dashboard", "Follow-ups.md")
+    name: str | None
+    if dashboard is False or dashboard is None:
+        name = None
+    elif isinstance(dashboard, str) and dashboard.strip():
+        name = dashboard.strip()
+        if not name.casefold().endswith(".md"):
+            name += ".md"
+        if safe_filename(name[:-3]) != name[:-3]:
+            raise _fail(
+                "dashboard",
+                f"{dashboard!r} is not a plain file name (no folders or special characters; "
+                f"try {safe_filename(name[:-3]) + '.md'!r})",
+            )
+    else:
+        raise _fail("dashboard", "expected a file name such as Follow-ups.md, or false")
+    style = raw.get("dashboard_style", "copies")
+    if style not in STYLES:
+        raise _fail("dashboard_style", f"expected one of {', '.join(STYLES)}, not {style!r}")
+    since = raw.get("since")
+    if isinstance(since, str):
+        try:
+            since = dt.date.fromisoformat(since.strip())
+        except ValueError:
+            raise _fail("since", f"{since!r} is not a date like 2026-11-01") from None
+    if since is not None and (isinstance(since, dt.datetime) or not isinstance(since, dt.date)):
+        raise _fail("since", f"expected a date like 2026-11-01, not {since!r}")
+    return Settings(
+        since=since,
+        rules=rules,
+        final_stages=tuple(s.strip().casefold() for s in stages),
+        keep_in_touch=keep,
+        dashboard=name,
+        style=style,
+        upcoming_days=_whole("upcoming_days", raw.get("upcoming_days", config.prep_horizon_days)),
+        week_days=_whole("week_days", raw.get("week_days", 7), 1),
+        done_days=_whole("done_days", raw.get("done_days", 14)),
+    )
+
+
+def dashboard_path(config: Config, settings: Settings) -> str | None:
+    if settings.dashboard is None:
+        return None
+    return f"{config.output_folder.strip('/')}/{settings.dashboard}"
+
+
+# -- task lines -------------------------------------------------------------------------
+
+
+def task_id(rule: str, subject: str, target: str = "") -> str:
+    """A task's stable id, from its rule, its meeting (or person) and its target person."""
+    digest = hashlib.sha256(f"{rule}\x00{subject}\x00{target}".encode()).hexdigest()
+    return ID_PREFIX + digest[:8]
+
+
+def task_line(text: str, ident: str, due: dt.date) -> str:
+    """A fresh task line, in the order the Tasks plugin itself writes fields (id, then due)."""
+    return f"- [ ] {text} 🆔 {ident} 📅 {due.isoformat()}"
+
+
+_LINK = re.compile(r"\[\[[^\[\]\n]*\]\]")
+
+
+def normalise(content: str) -> str:
+    """What a ``followups`` region is hashed as: each of vaultkit's task lines reduced to
+    its description and id, so ticks, a ``✅`` date, a changed ``📅`` date, tags and
+    text the user added to the line do not count as edits. Link targets are left out
+    too, on every line: when Obsidian renames a note it rewrites ``[[Old]]`` to
+    ``[[New]]`` here, and that is not the user's edit. Other text stays as it is.
+    """
+    out: list[str] = []
+    for line in content.split("\n"):
+        m = TASK_RE.match(line)
+        found = ID_RE.search(line) if m else None
+        if m and found and found.start() >= m.start("text"):
+            before = _TRAILING_TAGS.sub("", line[m.start("text") : found.start()].rstrip())
+            line = f"{m.group('indent')}- [ ] {before.strip()} 🆔 {found.group(1)}"
+        out.append(_LINK.sub("[[]]", line))
+    return "\n".join(out)
+
+
+NORMALISERS[REGION] = normalise
+
+
+def _date(pattern: re.Pattern[str], line: str) -> dt.date | None:
+    found = pattern.findall(line)
+    if not found:
+        return None
+    try:
+        return dt.date.fromisoformat(found[-1])
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A task line of vaultkit's found in a ``followups`` region."""
+
+    id: str
+    line: str
+    status: str
+    path: str
+    index: int
+    echo: bool = False
+    """A ticked copy under the dashboard's "Done" heading: vaultkit wrote it ticked."""
+
+    @property
+    def closed(self) -> bool:
+        return self.status not in OPEN_STATUSES
+
+    @property
+    def due(self) -> dt.date | None:
+        return _date(DUE_RE, self.line)
+
+    @property
+    def done_on(self) -> dt.date | None:
+        return _date(DONE_RE, self.line)
+
+    def pristine(self) -> bool:
+        """Open and nothing added after vaultkit's fields: safe to drop when obsolete."""
+        return self.status == " " and bool(
+            re.search(rf"🆔 {re.escape(self.id)} 📅 \d{{4}}-\d{{2}}-\d{{2}}$", self.line)
+        )
+
+
+def harvest(notes: Mapping[str, ParsedNote]) -> dict[str, list[Seen]]:
+    """Every task line with a vaultkit id in every ``followups`` region, by id."""
+    seen: dict[str, list[Seen]] = {}
+    for path, note in notes.items():
+        region = note.region(REGION)
+        if region is None:
+            continue
+        heading = ""
+        for index, raw in enumerate(region.content.replace("\r\n", "\n").split("\n")):
+            if raw.startswith("## "):
+                heading = raw[3:].strip().casefold()
+            m = TASK_RE.match(raw)
+            found = ID_RE.search(raw) if m else None
+            if not m or not found:
+                continue
+            line = raw.strip()
+            seen.setdefault(found.group(1), []).append(
+                Seen(
+                    found.group(1),
+                    line,
+                    m.group("status"),
+                    path,
+                    index,
+                    echo=heading.startswith("done") and m.group("status") not in OPEN_STATUSES,
+                )
+            )
+    return seen
+
+
+def pick(candidates: list[Seen], home: str, fresh: str | None) -> Seen:
+    """The line that wins when a task is shown in several places: a ticked one over an
+    open one, one the user changed over vaultkit's own, the longer (more was added),
+    and the home line over a copy. A ticked copy in the dashboard's "Done" list is
+    vaultkit's own echo of a ticked home line: if the home line is open now, the user
+    reopened it, and that wins."""
+    if any(s.path == home and not s.closed for s in candidates):
+        candidates = [s for s in candidates if not s.echo] or candidates
+    return max(
+        candidates,
+        key=lambda s: (s.closed, s.line != fresh, len(s.line), s.path == home, -s.index),
+    )
+
+
+# -- the rules --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A task a rule wants, before its state is looked up."""
+
+    id: str
+    rule: str
+    home: str
+    due: dt.date
+    text: str
+    meeting: str | None
+    person: str | None
+    """The person it is about (a path), when they have a note."""
+    label: str
+    """The person's name, also when they have no note."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """A task as it ends up: its home, its line, and its state."""
+
+    id: str
+    rule: str
+    home: str
+    line: str
+    closed: bool
+    due: dt.date | None
+    done_on: dt.date | None
+    meeting: str | None
+    label: str
+    from_copy_only: bool = False
+    """Ticked in the dashboard while its home could not take the tick."""
+
+    @property
+    def sort_key(self) -> tuple[str, str, str]:
+        return (self.due.isoformat() if self.due else "9999", self.home, self.id)
+
+
+def _key(vault: Vault, path: str) -> str:
+    """What a note contributes to an id: its name (survives moving folders), or its
+    path when the name is not unique."""
+    return nfc_key(vault.name(path)) if vault.unique_stem(path) else nfc_key(path)
+
+
+def _person_link(vault: Vault, ref: Ref) -> tuple[str, str, str | None]:
+    """(link, id key, path) of a person named in a meeting, with or without a note."""
+    if ref.target:
+        return vault.link(ref.target), _key(vault, ref.target), ref.target
+    return f"[[{ref.label}]]", nfc_key(ref.label), None
+
+
+def _later_meeting_with_company(vault: Vault, meeting: Meeting) -> bool:
+    if meeting.company is None or meeting.company.target is None:
+        return False
+    for other in vault.meetings_of_company.get(meeting.company.target, []):
+        m = vault.meetings[other]
+        if other != meeting.path and m.status != "cancelled" and m.sort_key > meeting.sort_key:
+            return True
+    return False
+
+
+def contacted(vault: Vault, person: str) -> bool:
+    """A referral counts as contacted once a held meeting with them exists."""
+    return any(vault.held(vault.meetings[m]) for m in vault.meetings_of_person.get(person, []))
+
+
+def meeting_tasks(vault: Vault, settings: Settings, meeting: Meeting) -> list[Wanted]:
+    """What a held meeting asks of the user, by its kind's rules."""
+    day = meeting.date
+    if not vault.held(meeting) or day is None:
+        return []
+    if settings.since is not None and day < settings.since:
+        return []
+    rules = settings.rules_for(meeting.kind)
+    here = vault.link(meeting.path)
+    subject = _key(vault, meeting.path)
+    out: list[Wanted] = []
+    attendees = list({(r.target or nfc_key(r.label)): r for r in meeting.attendees}.values())
+
+    def add(rule: str, ref: Ref | None, text: str) -> None:
+        days = rules[rule]
+        target = _person_link(vault, ref)[1] if ref else ""
+        out.append(
+            Wanted(
+                task_id(rule, subject, target),
+                rule,
+                meeting.path,
+                day + dt.timedelta(days=days),
+                text,
+                meeting.path,
+                ref.target if ref else None,
+                ref.label if ref else "",
+            )
+        )
+
+    first = attendees[0] if attendees else None
+    first_link = _person_link(vault, first)[0] if first else None
+    for rule in RULES:
+        if rule not in rules:
+            continue
+        if rule == "thank_you":
+            for ref in attendees:
+                add(rule, ref, f"Send a thank-you note to {_person_link(vault, ref)[0]} ({here})")
+        elif rule == "referrals":
+            suggested = ", ".join(_person_link(vault, r)[0] for r in attendees) or "the contact"
+            for ref in meeting.referrals:
+                if ref.target and contacted(vault, ref.target):
+                    continue
+                link = _person_link(vault, ref)[0]
+                add(rule, ref, f"Get in touch with {link}, suggested by {suggested} ({here})")
+        elif rule == "check_in" and first is not None:
+            add(rule, first, f"Tell {first_link} how their advice has helped so far ({here})")
+        elif rule == "status_check":
+            stage = (meeting.stage or "").strip().casefold()
+            if stage in settings.final_stages or _later_meeting_with_company(vault, meeting):
+                continue
+            where = ""
+            if meeting.company and meeting.company.target:
+                where = f" at {vault.link(meeting.company.target)}"
+            who = f" with {first_link}" if first_link else ""
+            add(rule, first, f"Check in{who} on the status of the application{where} ({here})")
+        elif rule == "next_step":
+            who = f" with {first_link}" if first_link else ""
+            add(rule, first, f"Write down what to prepare for a next step{who} ({here})")
+    return out
+
+
+def _planned_meeting(vault: Vault, person: str) -> bool:
+    return any(
+        (m := vault.meetings[p]).status != "cancelled" and m.date is not None and not vault.held(m)
+        for p in vault.meetings_of_person.get(person, [])
+    )
+
+
+def nudge(
+    vault: Vault,
+    settings: Settings,
+    person: str,
+    seen: Mapping[str, list[Seen]],
+    at_home: Iterable[Seen] = (),
+) -> Wanted | None:
+    """The one keep-in-touch nudge a person may have, or None.
+
+    Its period starts at the newest of the last held meeting and the last ticked nudge
+    (its ``✅`` date, else its due date); it is due ``cadence`` days later. A scheduled
+    meeting with them means the user already reached out: no nudge meanwhile.
+    """
+    if not settings.keep_in_touch:
+        return None
+    cadence = vault.people[person].keep_in_touch
+    if cadence is None:
+        cadence = vault.config.keep_in_touch_days
+    last = vault.last_contact(person)
+    if last is None or cadence <= 0:
+        return None
+    base, via = last, None
+    for s in at_home:
+        if not s.closed:
+            continue
+        reached = s.done_on or s.due
+        if reached is not None and reached > base:
+            base, via = reached, s
+    for _ in range(8):  # a nudge ticked only in the dashboard moves the period on
+        ident = task_id(KEEP_IN_TOUCH, _key(vault, person), base.isoformat())
+        lines = seen.get(ident, [])
+        best = pick(lines, person, None) if lines else None
+        if best is None or not best.closed:
+            break
+        reached = best.done_on or best.due
+        if reached is None or reached <= base:
+            return None
+        base, via = reached, best
+    else:
+        return None
+    if _planned_meeting(vault, person):
+        return None
+    due = base + dt.timedelta(days=cadence)
+    if due > vault.today:
+        return None
+    mine = vault.meetings_of_person.get(person, [])
+    meetings = [m for m in mine if vault.held(vault.meetings[m])]
+    if via is None and meetings:
+        since = f"last met {last.isoformat()} in {vault.link(meetings[0])}"
+    else:
+        since = f"you last reached out on {base.isoformat()}"
+    return Wanted(
+        ident,
+        KEEP_IN_TOUCH,
+        person,
+        due,
+        f"Reach out to {vault.link(person)} ({since})",
+        meetings[0] if meetings else None,
+        person,
+        vault.name(person),
+    )
+
+
+# -- merging ----------------------------------------------------------------------------
+
+
+@dataclass
+class Followups:
+    """Everything follow-ups want this run."""
+
+    homes: dict[str, list[str]]
+    """Home note -> its region's task lines, in order."""
+    items: list[Item]
+    """Every generated task, for the dashboard."""
+
+
+def home_accepts(vault: Vault, path: str, unwritable: Container[str]) -> bool:
+    """Whether a home note will take what vaultkit writes to it this run."""
+    if path in unwritable:
+        return False
+    note = vault.notes.get(path)
+    if note is None or note.region_problem:
+        return False
+    region = note.region(REGION)
+    return region is None or not region.edited
+
+
+def compute(vault: Vault, settings: Settings, unwritable: set[str]) -> Followups:
+    seen = harvest(vault.notes)
+    wanted: list[Wanted] = []
+    for path in sorted(vault.meetings, key=lambda p: vault.meetings[p].sort_key):
+        if path not in unwritable:
+            wanted.extend(meeting_tasks(vault, settings, vault.meetings[path]))
+    by_path: dict[str, list[Seen]] = {}
+    for lines in seen.values():
+        for s in lines:
+            by_path.setdefault(s.path, []).append(s)
+    for path in sorted(vault.people):
+        if path in unwritable:
+            continue
+        if (w := nudge(vault, settings, path, seen, by_path.get(path, []))) is not None:
+            wanted.append(w)
+    homes: dict[str, list[str]] = {}
+    items: list[Item] = []
+    ids = set()
+    accepts: dict[str, bool] = {}
+    for w in wanted:
+        if w.id in ids:
+            continue
+        ids.add(w.id)
+        fresh = task_line(w.text, w.id, w.due)
+        candidates = seen.get(w.id, [])
+        if candidates:
+            best = pick(candidates, w.home, fresh)
+            line, closed = best.line, best.closed
+        else:
+            line, closed = fresh, False
+        ok = accepts.setdefault(w.home, home_accepts(vault, w.home, unwritable))
+        home_closed = any(s.closed for s in candidates if s.path == w.home)
+        homes.setdefault(w.home, []).append(line)
+        items.append(
+            Item(
+                w.id,
+                w.rule,
+                w.home,
+                line,
+                closed,
+                _date(DUE_RE, line) or w.due,
+                _date(DONE_RE, line),
+                w.meeting,
+                w.label,
+                from_copy_only=closed and not home_closed and not ok,
+            )
+        )
+    # Lines in a home region that no rule wants any more: a ticked one (here or in the
+    # dashboard) is kept as a record, with the user's words; an open one the user added
+    # to is kept and marked cancelled; an untouched open one goes.
+    for ident, lines in sorted(seen.items()):
+        if ident in ids:
+            continue
+        at_home = sorted(
+            (s for s in lines if vault.kinds.get(s.path) in (Kind.MEETING, Kind.PERSON)),
+            key=lambda s: (s.path, s.index),
+        )
+        for s in at_home:
+            if s.path in unwritable:
+                continue
+            best = pick(lines, s.path, None)
+            if best.closed:
+                homes.setdefault(s.path, []).append(best.line)
+            elif not s.pristine():
+                homes.setdefault(s.path, []).append(_cancel(s.line))
+    return Followups(homes, items)
+
+
+def _status(line: str, status: str) -> str:
+    """The line with its status character replaced."""
+    if not TASK_RE.match(line):
+        return line
+    start = line.index("[") + 1
+    return line[:start] + status + line[start + 1 :]
+
+
+def _cancel(line: str) -> str:
+    return _status(line, "-")
+
+
+# -- the dashboard ----------------------------------------------------------------------
+
+
+def prep_link(vault: Vault, meeting: Meeting) -> str | None:
+    """A link to the meeting's prep sheet (``<output_folder>/Prep/...``).
+
+    The prep-sheet feature fills this in; until then the dashboard shows no link.
+    It must not depend on whether the sheet is on disk yet (that would take two runs
+    to settle), only on the meeting.
+    """
+    return None
+
+
+def _user_tasks(vault: Vault) -> list[dict[str, Any]]:
+    """Open tasks the user wrote in meeting notes: shown, never written to."""
+    out = []
+    for path in vault.meetings:
+        note = vault.notes[path]
+        for task in note.tasks:
+            if task.done:
+                continue
+            due = _date(DUE_RE, task.text)
+            text = DUE_RE.sub("", task.text)
+            text = re.sub(r"\s{2,}", " ", text).strip()
+            out.append(
+                {
+                    "text": text,
+                    "due": due,
+                    "meeting": vault.link(path),
+                    "path": path,
+                    "line": task.line,
+                    "sort": (due.isoformat() if due else "9999", path, f"{task.line:08d}"),
+                }
+            )
+    return out
+
+
+def dashboard_context(vault: Vault, settings: Settings, fu: Followups, path: str) -> dict[str, Any]:
+    today = vault.today
+    week_end = today + dt.timedelta(days=settings.week_days)
+    buckets: dict[str, list[dict[str, Any]]] = {
+        "overdue": [],
+        "today": [],
+        "week": [],
+        "later": [],
+    }
+
+    def bucket(due: dt.date | None) -> str:
+        if due is None:
+            return "later"
+        if due < today:
+            return "overdue"
+        if due == today:
+            return "today"
+        return "week" if due <= week_end else "later"
+
+    rows: list[tuple[tuple[str, ...], str, dict[str, Any]]] = []
+    nudges: list[dict[str, Any]] = []
+    done: list[tuple[str, str, dict[str, Any]]] = []
+    waiting: list[dict[str, Any]] = []
+    for item in fu.items:
+        row = {
+            "line": item.line,
+            "due": item.due.isoformat() if item.due else None,
+            "home": vault.link(item.home),
+            "label": item.label,
+            "copy": True,
+        }
+        if item.closed:
+            when = item.done_on or item.due
+            recent = when is not None and (today - when).days <= settings.done_days
+            if item.from_copy_only:
+                waiting.append(row)
+            elif recent:
+                done.append(((when or today).isoformat(), item.id, row))
+            continue
+        if item.rule == KEEP_IN_TOUCH:
+            nudges.append(row | {"sort": item.sort_key})
+            continue
+        rows.append((item.sort_key, bucket(item.due), row))
+    for task in _user_tasks(vault):
+        row = {
+            "line": f"- {task['text']} (in {task['meeting']})",
+            "due": task["due"].isoformat() if task["due"] else None,
+            "home": task["meeting"],
+            "copy": False,
+        }
+        rows.append((task["sort"], bucket(task["due"]), row))
+    for _, name, row in sorted(rows, key=lambda r: r[0]):
+        buckets[name].append(row)
+    upcoming = []
+    horizon = today + dt.timedelta(days=settings.upcoming_days)
+    for meeting in sorted(vault.meetings.values(), key=lambda m: m.sort_key):
+        if meeting.status == "cancelled" or meeting.date is None:
+            continue
+        if not today <= meeting.date <= horizon or vault.held(meeting):
+            continue
+        upcoming.append(
+            {
+                "date": meeting.date.isoformat(),
+                "time": meeting.time,
+                "kind": meeting.kind,
+                "link": vault.link(meeting.path),
+                "people": [vault.link(p) for p in meeting.people],
+                "prep": prep_link(vault, meeting),
+            }
+        )
+    closed_ids = {i.id for i in fu.items if i.closed}
+    referrals: dict[str, dict[str, Any]] = {}
+    for meeting in sorted(vault.meetings.values(), key=lambda m: m.sort_key):
+        if not vault.held(meeting):
+            continue
+        for ref in meeting.referrals:
+            key = ref.target or nfc_key(ref.label)
+            if key in referrals or (ref.target and contacted(vault, ref.target)):
+                continue
+            ident = task_id("referrals", _key(vault, meeting.path), _person_link(vault, ref)[1])
+            if ident in closed_ids:
+                continue
+            referrals[key] = {
+                "link": _person_link(vault, ref)[0],
+                "by": [vault.link(p) for p in meeting.people],
+                "meeting": vault.link(meeting.path),
+                "date": meeting.date.isoformat() if meeting.date else None,
+                "has_note": ref.target is not None,
+            }
+    query_path = path[:-3] if path.endswith(".md") else path
+    return {
+        "today": today.isoformat(),
+        "style": settings.style,
+        "week_days": settings.week_days,
+        "upcoming_days": settings.upcoming_days,
+        "done_days": settings.done_days,
+        "path": query_path,
+        "meeting_folders": list(vault.config.meeting_folders),
+        "overdue": buckets["overdue"],
+        "due_today": buckets["today"],
+        "this_week": buckets["week"],
+        "later": buckets["later"],
+        "nudges": sorted(nudges, key=lambda r: r["sort"]),
+        "done": [row for _, _, row in sorted(done, key=lambda d: (d[0], d[1]), reverse=True)],
+        "waiting": waiting,
+        "upcoming": upcoming,
+        "referrals": list(referrals.values()),
+    }
+
+
+DASHBOARD_SKELETON = """# Follow-ups
+
+vaultkit writes this note on every `regen`. Tick a task here or in its own note: the
+tick reaches the other on the next run.
+
+{region}
+"""
+
+
+# -- outputs ----------------------------------------------------------------------------
+
+
+def outputs(vault: Vault, unwritable: set[str], templates: Templates) -> Iterable[plan.Output]:
+    """The ``followups`` region of each meeting and person note that has (or had) tasks,
+    and the dashboard."""
+    settings = settings_of(vault.config)
+    dashboard = dashboard_path(vault.config, settings)
+    fu = compute(vault, settings, unwritable)
+    homes = set(fu.homes)
+    for path, note in vault.notes.items():
+        if vault.kinds[path] in (Kind.MEETING, Kind.PERSON) and note.region(REGION) is not None:
+            homes.add(path)
+    for path in sorted(homes):
+        if path in unwritable:
+            continue
+        kind = vault.kinds[path]
+        template = "followups/meeting.md.j2" if kind == Kind.MEETING else "followups/person.md.j2"
+        context = {"name": vault.name(path), "tasks": fu.homes.get(path, [])}
+        yield plan.Output(path, REGION, templates.render(template, context))
+    if dashboard is not None and dashboard not in unwritable:
+        context = dashboard_context(vault, settings, fu, dashboard)
+        yield plan.Output(
+            dashboard,
+            REGION,
+            templates.render("followups/dashboard.md.j2", context),
+            DASHBOARD_SKELETON,
+        )
