@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from . import __version__, build
+from . import __version__, build, dailycli
 from .build import RunResult
 from .errors import Problem, Severity, VaultkitError
 from .plan import Action, unified_diff
@@ -160,6 +160,9 @@ def check(vault: Path, today: str | None, as_json: bool, strict: bool) -> None:
         )
     failed = errors or (strict and warnings)
     sys.exit(EXIT_PROBLEMS if failed else EXIT_OK)
+
+
+dailycli.register(cli)
 
 
 def main() -> None:
