@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from . import build, newnote
+from . import build, initvault, newnote
+from .config import CONFIG_NAME
 
 vault_option = click.option(
     "--vault",
@@ -151,6 +152,34 @@ def new_meeting(
     _report_created(result, "this meeting")
 
 
+@click.command()
+@click.argument(
+    "path", default=".", type=click.Path(file_okay=False, path_type=Path), metavar="[PATH]"
+)
+def init(path: Path) -> None:
+    """Set up a vault in PATH (default: this folder): a commented vaultkit.yaml and folders.
+
+    The config file lists every option with its meaning and its default. An
+    existing vaultkit.yaml is never replaced; missing folders (people, companies,
+    meetings, vaultkit's output and templates folders) are created. Running it
+    again changes nothing.
+
+    \b
+    Example:
+        vaultkit init ~/Notes/Career
+    """
+    result = initvault.init_vault(path)
+    if result.config_written:
+        click.echo(f"created {CONFIG_NAME}")
+    else:
+        click.echo(f"kept the existing {CONFIG_NAME} (vaultkit never replaces it)")
+    for folder in result.folders_created:
+        click.echo(f"created {folder}/")
+    if not result.config_written and not result.folders_created:
+        click.echo("nothing to do: the vault is set up")
+
+
 def register(group: click.Group) -> None:
     """Add the daily commands to the main command group."""
     group.add_command(new)
+    group.add_command(init)
