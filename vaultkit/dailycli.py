@@ -6,11 +6,12 @@ They live in their own module so that ``cli.py`` only has to register them.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 
 import click
 
-from . import build, initvault, newnote
+from . import build, initvault, newnote, rename
 from .config import CONFIG_NAME
 
 vault_option = click.option(
@@ -179,7 +180,68 @@ def init(path: Path) -> None:
         click.echo("nothing to do: the vault is set up")
 
 
+@click.command("rename")
+@click.argument("old")
+@click.argument("new_name", metavar="NEW")
+@click.option(
+    "--dry-run", "-n", is_flag=True, help="Print a diff of what would change; write nothing."
+)
+@vault_option
+def rename_command(old: str, new_name: str, dry_run: bool, vault: Path) -> None:
+    """Rename the note OLD to NEW and update every link to it in the vault.
+
+    OLD is a person, company or meeting note's name, alias or path; NEW is the new
+    name (the note stays in its folder). Links that name the file change, in note
+    bodies ([[Old]], [[Old#Heading|shown]], ![[Old]], [[People/Old]], Markdown
+    links) and front-matter ("[[Old]]", plain names); only the name inside each
+    link changes. Links through an alias still work and are left as they are, and
+    so are links in code and in vaultkit's regions (vaultkit regen refreshes those).
+    Prints how to undo it. Exits 1 if some link could not be updated.
+
+    \b
+    Example:
+        vaultkit rename "Jane Doe" "Jane Smith" --dry-run
+        vaultkit rename "Jane Doe" "Jane Smith" -C ~/Notes/Career
+    """
+    loaded = build.load(vault, dt.date.today())
+    try:
+        plan = rename.plan_rename(loaded, old, new_name)
+    except rename.RenameError as exc:
+        raise click.ClickException(str(exc)) from None
+    problems = list(plan.problems)
+    for rel in plan.captured:
+        click.echo(
+            f"{rel}: note: it already links to {new_name!r}, which will now be this note "
+            "(an undo would rename those links too)",
+            err=True,
+        )
+    notes = len({e.path for e in plan.edits} - {plan.old_path})
+    if dry_run:
+        click.echo(plan.diff(), nl=False)
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        click.echo(
+            f"vaultkit: would rename {plan.old_path} -> {plan.new_path} and update "
+            f"{plan.links} links in {notes} other notes"
+        )
+        sys.exit(1 if problems else 0)
+    try:
+        problems.extend(rename.apply_rename(loaded, plan))
+    except rename.RenameError as exc:
+        raise click.ClickException(str(exc)) from None
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    click.echo(
+        f"vaultkit: renamed {plan.old_path} -> {plan.new_path}; updated {plan.links} links "
+        f"in {notes} other notes"
+    )
+    click.echo("Run vaultkit regen to refresh vaultkit's regions.")
+    click.echo(f"To undo: {plan.undo}")
+    sys.exit(1 if problems else 0)
+
+
 def register(group: click.Group) -> None:
     """Add the daily commands to the main command group."""
     group.add_command(new)
     group.add_command(init)
+    group.add_command(rename_command)
