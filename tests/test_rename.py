@@ -199,6 +199,13 @@ def test_opted_out_notes_are_not_written(runner: CliRunner, vault: Path) -> None
     assert (vault / "People/Jane Smith.md").exists()
 
 
+def test_a_note_with_only_a_markdown_link_is_updated(runner: CliRunner, vault: Path) -> None:
+    (vault / "Notes").mkdir()
+    (vault / "Notes/md.md").write_text("See [her](../People/Jane%20Doe.md).\n")
+    assert rename(runner, vault, "Jane Doe", "Jane Smith")[0] == 0
+    assert (vault / "Notes/md.md").read_text() == "See [her](../People/Jane%20Smith.md).\n"
+
+
 def test_rename_keeps_mode(runner: CliRunner, vault: Path) -> None:
     note = vault / "People/Sam Lee.md"
     note.chmod(0o600)

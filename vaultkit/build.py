@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import obsidian
 from .cache import NoteCache
 from .config import Config
 from .errors import NoteError, Problem, Severity, TemplateProblem, UnsafeWrite, WriteConflict
@@ -88,7 +89,8 @@ def load(
     """Scan, parse and model a vault; ``cache`` spares parsing notes that did not change."""
     root = vault_root(path)
     config = config or Config.load(root)
-    ignore = (*config.ignore_folders, config.templates_folder)
+    settings = obsidian.read_settings(root)
+    ignore = (*config.ignore_folders, config.templates_folder, *settings.template_folders)
     scanned = scan(root, ignore)
     problems = list(scanned.problems)
     notes: dict[str, ParsedNote] = {}
@@ -144,6 +146,7 @@ def load(
     if cache is not None:
         cache.retain(set(entries))
     vault = build_model(notes, config, today)
+    vault.obsidian = settings
     problems.extend(vault.problems)
     return Loaded(root, config, vault, entries, unwritable, problems)
 
@@ -160,7 +163,9 @@ def backlink_outputs(loaded: Loaded, templates: Templates) -> Iterable[Output]:
         for path, note_kind in vault.kinds.items():
             if note_kind != kind or path in loaded.unwritable:
                 continue
-            yield Output(path, "backlinks", templates.render(template, context(vault, path)))
+            with vault.linking_from(path):
+                content = templates.render(template, context(vault, path))
+            yield Output(path, "backlinks", content)
 
 
 def plan(loaded: Loaded, outputs: list[Output]) -> tuple[list[FilePlan], list[Problem]]:

@@ -483,9 +483,8 @@ def file_edit(
     """The new bytes of one note (None when no link in it changes), and its captured links."""
     data, stamp = read_stamped(loaded.root / rel)
     text, bom = decode(data, rel)
-    if nfc_key(stem_of(m.old_path)) not in nfc_key(text) and nfc_key(m.new_stem) not in nfc_key(
-        text
-    ):
+    hay = nfc_key(text) + "\n" + nfc_key(unquote(text))  # Markdown links are %-encoded
+    if nfc_key(stem_of(m.old_path)) not in hay and nfc_key(m.new_stem) not in hay:
         return None, 0
     fm_changes, _fm_links, fm_captured = _frontmatter_changes(text, rel, m, problems)
     split = VaultYAMLHandler().split_exact(text, rel)
