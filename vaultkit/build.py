@@ -17,6 +17,7 @@ from .cache import NoteCache
 from .config import Config
 from .errors import NoteError, Problem, Severity, TemplateProblem, UnsafeWrite, WriteConflict
 from .model import Kind, Vault, build_model
+from .network import network_outputs
 from .parse import ParsedNote, parse_note
 from .plan import Action, FilePlan, Output, group, plan_file
 from .render import Templates, company_context, meeting_context, person_context
@@ -250,6 +251,7 @@ def regen(
     outputs: list[Output] = []
     try:
         outputs.extend(backlink_outputs(loaded, templates))
+        outputs.extend(network_outputs(loaded, templates))
     except TemplateProblem as exc:
         problems.append(Problem(exc.name, exc.line, exc.message, Severity.ERROR, "template"))
         return RunResult(loaded, [], sorted(problems))
