@@ -211,3 +211,39 @@ def test_rename_keeps_mode(runner: CliRunner, vault: Path) -> None:
     note.chmod(0o600)
     assert rename(runner, vault, "Jane Doe", "Jane Smith")[0] == 0
     assert note.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_note_changed_during_the_rename_is_redone_from_its_new_text(
+    runner: CliRunner, vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import vaultkit.rename as rename_module
+
+    real = rename_module.atomic_write
+    typed = {"done": False}
+
+    def user_types_first(root: Path, rel: str, data: bytes, expect: object) -> None:
+        if rel == "People/Sam Lee.md" and not typed["done"]:
+            typed["done"] = True
+            with (root / rel).open("a", encoding="utf-8") as fh:
+                fh.write("Typed meanwhile, about [[Jane Doe]].\n")
+        real(root, rel, data, expect)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rename_module, "atomic_write", user_types_first)
+    code, _, err = rename(runner, vault, "Jane Doe", "Jane Smith")
+    assert code == 0, err
+    assert (vault / "People/Sam Lee.md").read_text() == (
+        PERSON + "Typed meanwhile, about [[Jane Doe]].\n"
+    ).replace("[[Jane Doe]]", "[[Jane Smith]]")
+
+
+def test_a_front_matter_link_it_cannot_edit_safely_is_reported(
+    runner: CliRunner, vault: Path
+) -> None:
+    text = '---\ntype: person\nintroduced_by: "[[Jane\\u0020Doe]]"\n---\n[[Jane Doe]]\n'
+    (vault / "People/Escaped.md").write_text(text)
+    code, _, err = rename(runner, vault, "Jane Doe", "Jane Smith")
+    assert code == 1
+    assert "People/Escaped.md:3: warning: introduced_by: a link to 'Jane Doe'" in err
+    assert (vault / "People/Escaped.md").read_text() == text.replace(
+        "\n[[Jane Doe]]", "\n[[Jane Smith]]"
+    )

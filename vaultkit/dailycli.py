@@ -25,6 +25,10 @@ vault_option = click.option(
 )
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def _report_created(result: newnote.Created, what: str) -> None:
     for hint in result.hints:
         click.echo(f"vaultkit: {hint}", err=True)
@@ -222,7 +226,7 @@ def rename_command(old: str, new_name: str, dry_run: bool, vault: Path) -> None:
             click.echo(str(problem), err=True)
         click.echo(
             f"vaultkit: would rename {plan.old_path} -> {plan.new_path} and update "
-            f"{plan.links} links in {notes} other notes"
+            f"{_count(plan.links, 'link')} in {_count(notes, 'other note')}"
         )
         sys.exit(1 if problems else 0)
     try:
@@ -232,8 +236,8 @@ def rename_command(old: str, new_name: str, dry_run: bool, vault: Path) -> None:
     for problem in problems:
         click.echo(str(problem), err=True)
     click.echo(
-        f"vaultkit: renamed {plan.old_path} -> {plan.new_path}; updated {plan.links} links "
-        f"in {notes} other notes"
+        f"vaultkit: renamed {plan.old_path} -> {plan.new_path}; updated "
+        f"{_count(plan.links, 'link')} in {_count(notes, 'other note')}"
     )
     click.echo("Run vaultkit regen to refresh vaultkit's regions.")
     click.echo(f"To undo: {plan.undo}")
