@@ -177,3 +177,16 @@ def test_yaml_scalar_round_trips() -> None:
         data = parse_note("x.md", f"---\nk: {yaml_scalar(text)}\n---\n".encode()).meta
         assert data["k"] == text, text
     assert yaml_scalar("plain") == "plain"
+
+
+def test_a_name_another_note_has_gets_a_hint(runner: CliRunner, sample_vault: Path) -> None:
+    code, out, err = run(runner, sample_vault, "new", "person", "Reading list")
+    assert code == 0
+    assert out == "People/Reading list.md\n"
+    assert "Notes/Reading list.md has the same name" in err
+
+
+def test_bracketed_names_are_accepted(runner: CliRunner, sample_vault: Path) -> None:
+    code, out, _ = run(runner, sample_vault, "new", "person", "Ann", "--company", "[[Civic Loop]]")
+    assert code == 0
+    assert 'company: "[[Civic Loop]]"' in (sample_vault / out.strip()).read_text()

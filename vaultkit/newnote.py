@@ -20,7 +20,7 @@ from typing import Any
 
 from .build import Loaded
 from .errors import NoteError, VaultkitError, WriteConflict
-from .model import _KIND_WORDS, MEETING_KINDS, Kind, parse_time, stem_of
+from .model import _KIND_WORDS, MEETING_KINDS, Kind, link_target, parse_time, stem_of
 from .names import safe_filename
 from .parse import nfc_key, parse_note
 from .render import Templates
@@ -95,6 +95,8 @@ def _linked(
     if name is None or not name.strip():
         return None
     name = name.strip()
+    if name.startswith("[[") and name.endswith("]]"):
+        name = link_target(name)
     found = find_existing(loaded, name, kind)
     if found is not None:
         return _folder_link(loaded, found)
@@ -141,11 +143,24 @@ def _write(loaded: Loaded, rel: str, template: str, context: dict[str, Any]) -> 
         raise NewNoteError(f"{rel} already exists; nothing was written") from None
 
 
-def _create(loaded: Loaded, folder: str, name: str, template: str, ctx: dict[str, Any]) -> str:
+def _create(
+    loaded: Loaded,
+    folder: str,
+    name: str,
+    template: str,
+    ctx: dict[str, Any],
+    hints: list[str] | None = None,
+) -> str:
     stem = safe_filename(name)
     rel = f"{folder}/{stem}.md" if folder else f"{stem}.md"
     if _exists(loaded, rel):
         raise NewNoteError(f"{rel} already exists; nothing was written")
+    same = sorted(p for p in loaded.entries if nfc_key(stem_of(p)) == nfc_key(stem))
+    if same and hints is not None:
+        hints.append(
+            f"{', '.join(same)} has the same name: write links to the new note with its "
+            f"path, e.g. [[{rel[:-3]}]]"
+        )
     _write(loaded, rel, template, ctx)
     return rel
 
@@ -174,7 +189,7 @@ def new_person(
         "tags": [],
     }
     folder = _folder(loaded.config.people_folders, "person")
-    rel = _create(loaded, folder, name, "new/person.md.j2", context)
+    rel = _create(loaded, folder, name, "new/person.md.j2", context, hints)
     return Created(rel, True, tuple(hints))
 
 
@@ -187,10 +202,10 @@ def new_company(loaded: Loaded, name: str) -> Created:
     if existing is not None:
         return Created(existing, False)
     folder = _folder(loaded.config.company_folders, "company")
-    rel = _create(
-        loaded, folder, name, "new/company.md.j2", {"name": name, "aliases": [], "tags": []}
-    )
-    return Created(rel, True)
+    hints: list[str] = []
+    context = {"name": name, "aliases": [], "tags": []}
+    rel = _create(loaded, folder, name, "new/company.md.j2", context, hints)
+    return Created(rel, True, tuple(hints))
 
 
 def meeting_kind(raw: str) -> str:
@@ -251,5 +266,5 @@ def new_meeting(
     title = f"{date.isoformat()} {people_phrase(shown)} {kind_name}"
     context["name"] = title
     folder = _folder(loaded.config.meeting_folders, "meeting")
-    rel = _create(loaded, folder, title, "new/meeting.md.j2", context)
+    rel = _create(loaded, folder, title, "new/meeting.md.j2", context, hints)
     return Created(rel, True, tuple(hints))

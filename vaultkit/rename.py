@@ -24,6 +24,7 @@ import difflib
 import os
 import posixpath
 import re
+import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -91,8 +92,7 @@ class RenamePlan:
 
     @property
     def undo(self) -> str:
-        new, old = stem_of(self.new_path), stem_of(self.old_path)
-        return f'vaultkit rename "{new}" "{old}"'
+        return f"vaultkit rename {_shell(stem_of(self.new_path))} {_shell(stem_of(self.old_path))}"
 
     def diff(self) -> str:
         out = [f"rename {self.old_path} -> {self.new_path}\n"]
@@ -106,6 +106,13 @@ class RenamePlan:
                     line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
                 )
         return "".join(out)
+
+
+def _shell(name: str) -> str:
+    """A name quoted for a shell: in double quotes when that is safe, else shlex's way."""
+    if not any(c in name for c in '"$`\\!'):
+        return f'"{name}"'
+    return shlex.quote(name)
 
 
 # -- finding links ----------------------------------------------------------------------
