@@ -126,7 +126,7 @@ def test_rename_rewrites_every_link_form_and_nothing_else(runner: CliRunner, vau
     assert (
         other == ("\ufeff" + OTHER.replace("Jane Doe", "Jane Smith")).replace("\n", "\r\n").encode()
     )
-    assert 'To undo: vaultkit rename "Jane Smith" "Jane Doe"' in out
+    assert f'To undo: vaultkit rename "Jane Smith" "Jane Doe" -C {vault}\n' in out
 
 
 def test_undo_restores_every_byte(runner: CliRunner, vault: Path) -> None:

@@ -6,6 +6,7 @@ They live in their own module so that ``cli.py`` only has to register them.
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 import sys
 from pathlib import Path
 
@@ -240,7 +241,8 @@ def rename_command(old: str, new_name: str, dry_run: bool, vault: Path) -> None:
         f"{_count(plan.links, 'link')} in {_count(notes, 'other note')}"
     )
     click.echo("Run vaultkit regen to refresh vaultkit's regions.")
-    click.echo(f"To undo: {plan.undo}")
+    where = "" if str(vault) == "." else f" -C {shlex.quote(str(vault))}"
+    click.echo(f"To undo: {plan.undo}{where}")
     sys.exit(1 if problems else 0)
 
 

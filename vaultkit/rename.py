@@ -183,7 +183,7 @@ def retarget(raw: str, new_stem: str) -> str:
 # A Markdown link ``[text](dest)`` as an inline rule that records where it is, so that
 # links in code spans and code blocks are never seen (as for wikilinks).
 _MDLINK = re.compile(
-    r"!?\[(?P<text>[^\[\]\n]*)\]\((?P<dest><[^<>\n]+>|[^()\s]+)(?P<title>[^()\n]*)\)"
+    r"!?\[(?P<text>[^\[\]\n]*)\]\((?P<dest><[^<>\n]+>|[^()\s]+)(?P<title>[ \t]+\"[^\"\n]*\")?\)"
 )
 
 
