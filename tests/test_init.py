@@ -55,3 +55,16 @@ def test_init_is_idempotent_and_never_replaces_a_config(runner: CliRunner, tmp_p
     assert again.exit_code == 0
     assert "nothing to do" in again.output
     assert sorted((p.name, p.stat().st_mtime_ns) for p in tmp_path.iterdir()) == stat_before
+
+
+def test_the_commented_network_example_is_valid(tmp_path: Path) -> None:
+    from vaultkit.network import NetworkConfig, network_config
+
+    text = config_text()
+    example = "\n".join(
+        line[2:] for line in text.splitlines() if line.startswith(("# network:", "#   "))
+    )
+    (tmp_path / "vaultkit.yaml").write_text(example + "\n")
+    loaded = Config.load(tmp_path)
+    assert loaded.extra["network"]["max_nodes"] == 60
+    assert network_config(loaded) == NetworkConfig()
