@@ -190,3 +190,11 @@ def test_bracketed_names_are_accepted(runner: CliRunner, sample_vault: Path) -> 
     code, out, _ = run(runner, sample_vault, "new", "person", "Ann", "--company", "[[Civic Loop]]")
     assert code == 0
     assert 'company: "[[Civic Loop]]"' in (sample_vault / out.strip()).read_text()
+
+
+def test_an_existing_folder_in_another_case_is_used(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "people").mkdir()
+    code, out, _ = run(runner, tmp_path, "new", "person", "Ann Lee")
+    assert code == 0
+    assert out == "people/Ann Lee.md\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["people"]

@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .build import Loaded
@@ -108,10 +109,28 @@ def _linked(
     return f"[[{name}]]"
 
 
-def _folder(folders: tuple[str, ...], what: str) -> str:
+def _folder(loaded: Loaded, folders: tuple[str, ...], what: str) -> str:
+    """The first configured folder, spelled as it already is on disk (``people/``)."""
     if not folders:
         raise NewNoteError(f"the config names no folder for {what} notes")
-    return folders[0].strip("/")
+    wanted = folders[0].strip("/")
+    return existing_spelling(loaded.root, wanted)
+
+
+def existing_spelling(root: Path, folder: str) -> str:
+    """``folder`` with each part spelled as an existing folder spells it, in any case."""
+    parts: list[str] = []
+    here = root
+    for part in folder.split("/"):
+        try:
+            names = sorted(e.name for e in os.scandir(here) if e.is_dir(follow_symlinks=False))
+        except OSError:
+            names = []
+        same = [n for n in names if n == part] or [n for n in names if nfc_key(n) == nfc_key(part)]
+        part = same[0] if same else part
+        parts.append(part)
+        here = here / part
+    return "/".join(parts)
 
 
 def _exists(loaded: Loaded, rel: str) -> bool:
@@ -188,7 +207,7 @@ def new_person(
         "aliases": [],
         "tags": [],
     }
-    folder = _folder(loaded.config.people_folders, "person")
+    folder = _folder(loaded, loaded.config.people_folders, "person")
     rel = _create(loaded, folder, name, "new/person.md.j2", context, hints)
     return Created(rel, True, tuple(hints))
 
@@ -201,7 +220,7 @@ def new_company(loaded: Loaded, name: str) -> Created:
     existing = find_existing(loaded, name, Kind.COMPANY)
     if existing is not None:
         return Created(existing, False)
-    folder = _folder(loaded.config.company_folders, "company")
+    folder = _folder(loaded, loaded.config.company_folders, "company")
     hints: list[str] = []
     context = {"name": name, "aliases": [], "tags": []}
     rel = _create(loaded, folder, name, "new/company.md.j2", context, hints)
@@ -265,6 +284,6 @@ def new_meeting(
     }
     title = f"{date.isoformat()} {people_phrase(shown)} {kind_name}"
     context["name"] = title
-    folder = _folder(loaded.config.meeting_folders, "meeting")
+    folder = _folder(loaded, loaded.config.meeting_folders, "meeting")
     rel = _create(loaded, folder, title, "new/meeting.md.j2", context, hints)
     return Created(rel, True, tuple(hints))
