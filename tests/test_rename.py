@@ -247,3 +247,14 @@ def test_a_front_matter_link_it_cannot_edit_safely_is_reported(
     assert (vault / "People/Escaped.md").read_text() == text.replace(
         "\n[[Jane Doe]]", "\n[[Jane Smith]]"
     )
+
+
+def test_a_change_of_case_only(runner: CliRunner, vault: Path) -> None:
+    code, _, err = rename(runner, vault, "Jane Doe", "jane doe")
+    assert code == 0, err
+    assert sorted(p.name for p in (vault / "People").iterdir()) == [
+        "Other.md",
+        "Sam Lee.md",
+        "jane doe.md",
+    ]
+    assert "Knows [[jane doe]]." in (vault / "People/Sam Lee.md").read_text()

@@ -28,6 +28,7 @@ import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from urllib.parse import quote, unquote
 
 import yaml
@@ -588,15 +589,24 @@ def _move(loaded: Loaded, plan: RenamePlan) -> None:
         raise RenameError(f"{plan.old_path} changed while vaultkit read the vault; run it again")
     if stamp.nlink > 1:
         raise UnsafeWrite(f"{plan.old_path}: has other hard links; not renamed")
-    case_only = nfc_key(plan.old_path) == nfc_key(plan.new_path)
-    if case_only or not _link_then_unlink(src, dst, plan.new_path):
-        if os.path.lexists(dst) and not (case_only and os.path.samefile(src, dst)):
+    if _same_entry(src, dst):  # only the case or Unicode form changes, on a disk that ignores it
+        os.rename(src, dst)
+    elif not _link_then_unlink(src, dst, plan.new_path):
+        if os.path.lexists(dst):
             raise RenameError(f"{plan.new_path} appeared meanwhile; nothing renamed")
         os.rename(src, dst)
     _fsync_dir(dst.parent)
 
 
-def _link_then_unlink(src: os.PathLike[str], dst: os.PathLike[str], rel: str) -> bool:
+def _same_entry(src: Path, dst: Path) -> bool:
+    try:
+        a, b = os.lstat(src), os.lstat(dst)
+    except FileNotFoundError:
+        return False
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+
+def _link_then_unlink(src: Path, dst: Path, rel: str) -> bool:
     try:
         os.link(src, dst)
     except FileExistsError:
