@@ -49,13 +49,13 @@ def test_regen_summary_and_exit_code(runner: CliRunner, basic_vault: Path) -> No
     first = regen(runner, basic_vault)
     assert first.exit_code == 0, first.output
     assert first.stdout.count("\n") == 1  # one summary line, nothing else
-    # 7 notes, the prep sheet and the dashboard; never the ordinary note
-    assert counts(first) == (9, 0, 0, 0, 0)
+    # 7 notes, the prep sheet, the dashboard and the network map; never the ordinary note
+    assert counts(first) == (10, 0, 0, 0, 0)
     second = regen(runner, basic_vault)
     assert second.exit_code == 0, second.output
     created, updated, unchanged, conflicts, problems = counts(second)
     assert (created, updated, conflicts, problems) == (0, 0, 0, 0)
-    assert unchanged == 9
+    assert unchanged == 10
 
 
 def test_regen_quiet_prints_no_summary(runner: CliRunner, basic_vault: Path) -> None:
@@ -107,7 +107,7 @@ def test_dry_run_prints_a_diff_and_writes_nothing(runner: CliRunner, basic_vault
     assert "+<!-- vaultkit:begin backlinks " in out
     assert "+- **Works at:** [[Acme Corp]] · Staff Product Designer\n" in out
     assert "Notes/Ideas.md" not in out  # ordinary notes are never written
-    assert "9 would be created, 0 would be updated" in out
+    assert "10 would be created, 0 would be updated" in out
     # The diff is what a real run writes.
     regen(runner, basic_vault)
     again = regen(runner, basic_vault, "--dry-run")
@@ -136,7 +136,7 @@ def test_regen_exit_1_on_a_broken_note_and_the_rest_is_written(
     result = regen(runner, basic_vault)
     assert result.exit_code == 1
     assert "People/Broken.md:3: error: front-matter:" in result.stderr
-    assert counts(result)[0] == 9
+    assert counts(result)[0] == 10
     assert counts(result)[4] == 1
 
 
@@ -333,7 +333,7 @@ def test_vault_defaults_to_the_current_folder(
     assert runner.invoke(cli, ["check", "--today", TODAY]).exit_code == 0
     result = runner.invoke(cli, ["regen", "--today", TODAY])
     assert result.exit_code == 0, result.output
-    assert counts(result) == (9, 0, 0, 0, 0)
+    assert counts(result) == (10, 0, 0, 0, 0)
 
 
 def test_impossible_date_is_reported_not_a_crash(runner: CliRunner, basic_vault: Path) -> None:
@@ -347,7 +347,7 @@ def test_impossible_date_is_reported_not_a_crash(runner: CliRunner, basic_vault:
     assert "Meetings/Leap.md:4: error: date: '2026-02-30' is not a date" in result.stdout
     regen_result = regen(runner, basic_vault)
     assert regen_result.exit_code == 1
-    assert counts(regen_result)[0] == 10  # the meeting still gets its region
+    assert counts(regen_result)[0] == 11  # the meeting still gets its region
 
 
 def test_broken_config_exits_2_with_its_line(

@@ -39,6 +39,7 @@ def test_golden_tree_is_not_the_fixture() -> None:
     generated = sorted(set(golden) - set(fixture))
     assert generated == [
         "vaultkit/Follow-ups.md",  # the dashboard
+        "vaultkit/Network map.md",
         "vaultkit/Prep/Prep 2026-12-01 Acme onsite.md",  # the one upcoming meeting
     ]
     changed = [rel for rel in fixture if fixture[rel] != golden[rel]]

@@ -181,7 +181,7 @@ def test_broken_note_is_reported_and_untouched(
     assert what in result.stderr
     assert broken.read_bytes() == data
     assert broken.stat().st_mtime_ns == mtime
-    assert "9 created" in result.stdout
+    assert "10 created" in result.stdout
     assert BEGIN.encode() in (basic_vault / "People" / "Jane Doe.md").read_bytes()
 
 
@@ -255,7 +255,7 @@ def test_hidden_folders_are_neither_read_nor_written(runner: CliRunner, basic_va
     assert sorted(rel for rel in after if "/." in "/" + rel) == sorted(hidden)
     check = runner.invoke(cli, ["check", str(basic_vault), "--today", TODAY, "--json"])
     assert check.exit_code == 0 and "Ghost" not in check.stdout
-    assert '"notes": 10' in check.stdout
+    assert '"notes": 11' in check.stdout
 
 
 def test_symlinked_note_is_not_written(
@@ -422,7 +422,7 @@ def test_note_broken_between_plan_and_write_is_reported(
     assert (basic_vault / "People" / "Jane Doe.md").read_bytes() == broken
     assert "People/Jane Doe.md:3: error: front-matter" in result.stderr, result.output
     assert result.exit_code == 1
-    assert "8 created" in result.stdout
+    assert "9 created" in result.stdout
     assert BEGIN.encode() in (basic_vault / "People" / "Sam Lee.md").read_bytes()
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import conflicts, debris, followups
+from . import conflicts, debris, followups, obsidian
 from .backup import RunBackup, open_run
 from .cache import NoteCache
 from .config import Config
@@ -26,6 +26,7 @@ from .errors import (
     WriteConflict,
 )
 from .model import Kind, Vault, build_model
+from .network import network_outputs
 from .parse import ParsedNote, parse_note
 from .plan import Action, FilePlan, Output, group, plan_file
 from .prep import prep_outputs
@@ -122,7 +123,8 @@ def load(
     ``clean_temps=False`` (``check``) leaves even stale vaultkit temp files in place."""
     root = vault_root(path)
     config = config or Config.load(root)
-    ignore = (*config.ignore_folders, config.templates_folder)
+    settings = obsidian.read_settings(root)
+    ignore = (*config.ignore_folders, config.templates_folder, *settings.template_folders)
     scanned = scan(root, ignore, clean_temps=clean_temps)
     problems = list(scanned.problems)
     notes: dict[str, ParsedNote] = {}
@@ -188,6 +190,7 @@ def load(
     if cache is not None:
         cache.retain(set(entries))
     vault = build_model(notes, config, today)
+    vault.obsidian = settings
     problems.extend(vault.problems)
     return Loaded(root, config, vault, entries, unwritable, problems)
 
@@ -204,7 +207,9 @@ def backlink_outputs(loaded: Loaded, templates: Templates) -> Iterable[Output]:
         for path, note_kind in vault.kinds.items():
             if note_kind != kind or path in loaded.unwritable:
                 continue
-            yield Output(path, "backlinks", templates.render(template, context(vault, path)))
+            with vault.linking_from(path):
+                content = templates.render(template, context(vault, path))
+            yield Output(path, "backlinks", content)
 
 
 def plan(loaded: Loaded, outputs: list[Output]) -> tuple[list[FilePlan], list[Problem]]:
@@ -343,6 +348,7 @@ def regen(
         outputs.extend(backlink_outputs(loaded, templates))
         outputs.extend(prep_outputs(loaded, templates))
         outputs.extend(followups.outputs(loaded.vault, loaded.unwritable, templates))
+        outputs.extend(network_outputs(loaded, templates))
     except TemplateProblem as exc:
         problems.append(Problem(exc.name, exc.line, exc.message, Severity.ERROR, "template"))
         return RunResult(loaded, [], sorted(problems))

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from . import __version__, backup, build, followups
+from . import __version__, backup, build, dailycli, followups
 from . import prep as prep_sheets
 from .build import RunResult
 from .conflicts import relative_note
@@ -283,6 +283,9 @@ def prep(meeting: str, vault: Path, today: str | None) -> None:
     click.echo(str(done.path))
     failed = done.result.errors or done.result.counts[Action.CONFLICT]
     sys.exit(EXIT_PROBLEMS if failed else EXIT_OK)
+
+
+dailycli.register(cli)
 
 
 def main() -> None:

@@ -9,15 +9,19 @@ only ever looked up among the notes the scan found.
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+from urllib.parse import quote
 
 from .config import Config
 from .errors import Problem, Severity
+from .obsidian import ObsidianSettings
 from .parse import ParsedNote, nfc_key
 
 
@@ -307,6 +311,9 @@ class Vault:
     referrals_made: dict[str, list[tuple[Ref, str]]] = field(default_factory=dict)
     referred_by: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     mentions: dict[str, list[str]] = field(default_factory=dict)
+    # how links are written: Obsidian's settings, and the note being written into
+    obsidian: ObsidianSettings = field(default_factory=ObsidianSettings)
+    link_source: str | None = None
 
     def name(self, path: str) -> str:
         return stem_of(path)
@@ -315,11 +322,38 @@ class Vault:
         assert self.resolver is not None
         return self.resolver.resolve(stem_of(path), self.kinds).target == path
 
-    def link(self, path: str) -> str:
-        """A wikilink to a note: by name, or path-qualified when the name is not unique."""
-        if self.unique_stem(path):
-            return f"[[{stem_of(path)}]]"
-        return f"[[{path[:-3]}|{stem_of(path)}]]"
+    def link(self, path: str, source: str | None = None) -> str:
+        """A link to a note, written as Obsidian is set to write it.
+
+        A wikilink (``[[Name]]``), or a Markdown link (``[Name](Name.md)``) when
+        Obsidian's ``useMarkdownLinks`` is on; by name, or by a path from the root
+        (``absolute``) or from ``source`` (``relative``, the note the link is written
+        into: the argument, else :meth:`linking_from`'s), as ``newLinkFormat`` says.
+        A name that is not unique is always path-qualified.
+        """
+        name = stem_of(path)
+        style = self.obsidian.link_format
+        source = source if source is not None else self.link_source
+        if style == "relative" and source is not None:
+            target = posixpath.relpath(path, posixpath.dirname(source) or ".")
+        elif style != "shortest" or not self.unique_stem(path):
+            target = path
+        else:
+            target = name + ".md"
+        if self.obsidian.markdown_links:
+            text = re.sub(r"([\\\[\]])", r"\\\1", name)
+            return f"[{text}]({quote(target, safe='/')})"
+        target = target[:-3]
+        return f"[[{name}]]" if target == name else f"[[{target}|{name}]]"
+
+    @contextmanager
+    def linking_from(self, path: str) -> Iterator[None]:
+        """Within this block, :meth:`link` writes links as seen from the note ``path``."""
+        saved, self.link_source = self.link_source, path
+        try:
+            yield
+        finally:
+            self.link_source = saved
 
     def held(self, meeting: Meeting) -> bool:
         """A meeting that took place: before today and not cancelled."""
