@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -186,19 +186,31 @@ def _problem_of(path: str, exc: Exception) -> Problem:
 
 
 def apply(
-    loaded: Loaded, plans: list[FilePlan], wanted: dict[str, list[Output]]
+    loaded: Loaded,
+    plans: list[FilePlan],
+    wanted: dict[str, list[Output]],
+    hold: Collection[str] = (),
+    on_write: Callable[[str, bytes], None] | None = None,
 ) -> tuple[list[str], list[Problem]]:
-    """Write every plan with changes; redo a plan whose file changed under us."""
+    """Write every plan with changes; redo a plan whose file changed under us.
+
+    Paths in ``hold`` are planned but not written this time (the watcher defers them);
+    ``on_write`` is told the exact bytes of each file written.
+    """
     written: list[str] = []
     problems: list[Problem] = []
     for fp in plans:
         if fp.action not in (Action.CREATE, Action.UPDATE) or fp.new is None:
+            continue
+        if fp.path in hold:
             continue
         current = fp
         for attempt in range(MAX_REDO + 1):
             try:
                 atomic_write(loaded.root, current.path, current.new or b"", current.stamp)
                 written.append(current.path)
+                if on_write is not None:
+                    on_write(current.path, current.new or b"")
                 break
             except WriteConflict:
                 if attempt == MAX_REDO:
@@ -237,8 +249,10 @@ def regen(
     dry_run: bool = False,
     config: Config | None = None,
     cache: NoteCache | None = None,
+    hold: Collection[str] = (),
+    on_write: Callable[[str, bytes], None] | None = None,
 ) -> RunResult:
-    """Run the whole pipeline once."""
+    """Run the whole pipeline once (``hold`` and ``on_write``: see :func:`apply`)."""
     loaded = load(path, today, config, cache)
     templates = Templates(loaded.root, loaded.config.templates_folder)
     problems = list(loaded.problems)
@@ -252,7 +266,7 @@ def regen(
     problems.extend(plan_problems)
     result = RunResult(loaded, plans, problems)
     if not dry_run:
-        written, write_problems = apply(loaded, plans, group(outputs))
+        written, write_problems = apply(loaded, plans, group(outputs), hold, on_write)
         result.written = written
         problems.extend(write_problems)
     result.problems = sorted(set(problems))
