@@ -14,6 +14,16 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TODAY = "2026-11-22"
 
 
+@pytest.fixture(autouse=True)
+def isolated_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Locks (and any cache) go to a temporary folder, never the user's cache."""
+    cache = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("VAULTKIT_CACHE_DIR", str(cache))
+    return cache
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()

@@ -1,0 +1,398 @@
+"""Watch mode with a real observer on a temporary vault.
+
+The watcher runs in a thread (or, for signals, a subprocess); every test waits on a
+condition with a generous timeout, never on a fixed sleep, so a loaded machine only
+makes the tests slower, not flaky.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from vaultkit import watch as watch_module
+from vaultkit.cli import cli
+from vaultkit.config import Config
+from vaultkit.errors import ConfigError, VaultLocked
+from vaultkit.lock import VaultLock, lock_path
+from vaultkit.watch import Level, Watcher, WatchSettings, is_relevant
+
+from .conftest import REPO, TODAY
+
+TIMEOUT = 30.0
+DAY = dt.date.fromisoformat(TODAY)
+FAST = "watch:\n  rescan_seconds: 0.2\n  quiet_seconds: {quiet}\n"
+
+
+def wait_for(condition: Callable[[], object], what: str, timeout: float = TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+def save(path: Path, text: str) -> None:
+    """Save the way most editors do: a temp file beside the note, renamed onto it."""
+    tmp = path.parent / f".{path.name}.tmp{os.getpid()}"
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def region(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    match = re.search(r"<!-- vaultkit:begin backlinks.*?vaultkit:end backlinks -->", text, re.S)
+    return match.group(0) if match else ""
+
+
+def person(company: str = "Acme Corp", role: str = "Designer") -> str:
+    return f'---\ntype: person\ncompany: "[[{company}]]"\nrole: {role}\n---\nMet at a meetup.\n'
+
+
+def meeting(people: list[str], body: str = "Notes.") -> str:
+    names = ", ".join(f'"[[{p}]]"' for p in people)
+    return (
+        f"---\ntype: meeting\nkind: informational\ndate: 2026-11-10\nwith: [{names}]\n"
+        f'company: "[[Acme Corp]]"\n---\n{body}\n'
+    )
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Path:
+    root = tmp_path / "vault"
+    for folder in ("People", "Companies", "Meetings", "Notes"):
+        (root / folder).mkdir(parents=True)
+    (root / "People" / "Jane Doe.md").write_text(person(), encoding="utf-8")
+    (root / "People" / "Sam Lee.md").write_text(person(role="Engineer"), encoding="utf-8")
+    (root / "Companies" / "Acme Corp.md").write_text("---\ntype: company\n---\n", "utf-8")
+    (root / "Companies" / "Globex.md").write_text("---\ntype: company\n---\n", "utf-8")
+    (root / "Meetings" / "2026-11-10 Jane coffee.md").write_text(meeting(["Jane Doe"]), "utf-8")
+    (root / "vaultkit.yaml").write_text(FAST.format(quiet=0), encoding="utf-8")
+    return root
+
+
+class Running:
+    def __init__(self, watcher: Watcher, lines: list[str]) -> None:
+        self.watcher = watcher
+        self.lines = lines
+
+    def said(self, pattern: str) -> bool:
+        return any(re.search(pattern, line) for line in list(self.lines))
+
+
+@contextmanager
+def watching(root: Path, poll: bool = False) -> Iterator[Running]:
+    lines: list[str] = []
+
+    def report(level: Level, text: str) -> None:
+        lines.append(text)
+
+    watcher = Watcher(root, report, DAY, poll)
+    watcher.start()
+    thread = threading.Thread(target=watcher.run, daemon=True)
+    thread.start()
+    try:
+        yield Running(watcher, lines)
+    finally:
+        watcher.stop()
+        thread.join(TIMEOUT)
+        watcher.close()
+        assert not thread.is_alive()
+
+
+def temp_files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.name.startswith(".vaultkit-")]
+
+
+# -- the filter and the settings -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "People/4913",
+        "People/Jane Doe.md~",
+        "People/.Jane Doe.md.swp",
+        "People/Jane Doe.md___jb_tmp___",
+        "People/Jane Doe.md___jb_old___",
+        "People/.goutputstream-X1Y2Z3",
+        "People/.vaultkit-abc.tmp",
+        ".obsidian/workspace.md",
+        ".trash/Old.md",
+        "People/photo.png",
+        "../outside.md",
+    ],
+)
+def test_debris_and_hidden_files_are_not_relevant(rel: str) -> None:
+    assert not is_relevant(rel, "vaultkit/templates")
+
+
+@pytest.mark.parametrize(
+    "rel", ["People/Jane Doe.md", "vaultkit.yaml", "vaultkit/templates/regions/person.md.j2"]
+)
+def test_notes_config_and_templates_are_relevant(rel: str) -> None:
+    assert is_relevant(rel, "vaultkit/templates")
+
+
+def test_watch_settings_come_from_the_config() -> None:
+    config = Config.from_mapping({"watch": {"quiet_seconds": 2, "breaker_writes": 3}})
+    settings = WatchSettings.from_config(config)
+    assert settings.quiet_seconds == 2.0
+    assert settings.breaker_writes == 3
+    with pytest.raises(ConfigError, match="unknown option 'quiet'"):
+        WatchSettings.from_config(Config.from_mapping({"watch": {"quiet": 2}}))
+    with pytest.raises(ConfigError, match="quiet_seconds must be a number"):
+        WatchSettings.from_config(Config.from_mapping({"watch": {"quiet_seconds": "soon"}}))
+
+
+# -- the lock --------------------------------------------------------------------
+
+
+def test_lock_lives_outside_the_vault_and_admits_one_writer(vault: Path) -> None:
+    root = vault.resolve()
+    first = VaultLock(root, "watch")
+    first.acquire()
+    try:
+        assert not lock_path(root).is_relative_to(root)
+        with pytest.raises(VaultLocked, match=f"pid {os.getpid()}"):
+            VaultLock(root, "regen").acquire(wait=0.2)
+    finally:
+        first.release()
+    second = VaultLock(root, "regen")
+    second.acquire()
+    second.release()
+    assert [p.name for p in vault.rglob("*.lock")] == []
+
+
+# -- the watcher with a real observer --------------------------------------------
+
+
+def test_atomic_rename_save_of_a_meeting_updates_the_persons_backlinks(vault: Path) -> None:
+    sam = vault / "People" / "Sam Lee.md"
+    coffee = vault / "Meetings" / "2026-11-10 Jane coffee.md"
+    with watching(vault) as run:
+        assert "2026-11-10 Jane coffee" not in region(sam)
+        save(coffee, meeting(["Jane Doe", "Sam Lee"]))
+        wait_for(lambda: "[[2026-11-10 Jane coffee]]" in region(sam), "Sam's backlinks")
+        wait_for(lambda: "[[Sam Lee]]" in region(coffee), "the meeting's own region")
+        wait_for(lambda: run.said(r"^changed Meetings/2026-11-10 Jane coffee\.md: wrote "), "line")
+        new = vault / "Meetings" / "2026-11-12 Sam lunch.md"
+        save(new, meeting(["Sam Lee"]))
+        wait_for(lambda: "[[2026-11-12 Sam lunch]]" in region(sam), "a new meeting")
+    assert temp_files(vault) == []
+
+
+def test_polling_observer_sees_saves_too(vault: Path) -> None:
+    sam = vault / "People" / "Sam Lee.md"
+    with watching(vault, poll=True):
+        save(vault / "Meetings" / "2026-11-10 Jane coffee.md", meeting(["Jane Doe", "Sam Lee"]))
+        wait_for(lambda: "[[2026-11-10 Jane coffee]]" in region(sam), "Sam's backlinks")
+
+
+def test_native_observer_failure_falls_back_to_polling(
+    vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Exhausted(watch_module.PollingObserver):
+        def start(self) -> None:
+            raise OSError(28, "inotify watch limit reached")
+
+    monkeypatch.setattr(watch_module, "Observer", Exhausted)
+    sam = vault / "People" / "Sam Lee.md"
+    with watching(vault) as run:
+        assert run.said(r"could not start .*watch limit.*polling.*max_user_watches")
+        save(vault / "Meetings" / "2026-11-10 Jane coffee.md", meeting(["Jane Doe", "Sam Lee"]))
+        wait_for(lambda: "[[2026-11-10 Jane coffee]]" in region(sam), "Sam's backlinks")
+
+
+def test_editor_debris_never_triggers_a_rebuild(vault: Path) -> None:
+    people = vault / "People"
+    with watching(vault) as run:
+        before = run.watcher.rebuilds
+        (people / "4913").write_text("probe")
+        (people / "Jane Doe.md~").write_text(person(company="Globex"))
+        (people / ".Jane Doe.md.swp").write_text("swap")
+        (people / "Jane Doe.md___jb_tmp___").write_text(person(company="Globex"))
+        (people / ".goutputstream-ABC123").write_text(person(company="Globex"))
+        (people / "portrait.png").write_bytes(b"\x89PNG")
+        (people / "4913").unlink()
+        # A real save afterwards is the sync point: once it is handled, so is the debris.
+        save(people / "Sam Lee.md", person(company="Globex", role="Engineer"))
+        globex = vault / "Companies" / "Globex.md"
+        wait_for(lambda: "[[Sam Lee]]" in region(globex), "Sam at Globex")
+        wait_for(lambda: run.said(r"^changed People/Sam Lee\.md"), "the change line")
+        assert run.watcher.rebuilds == before + 1
+        assert not any("4913" in line or "~" in line or "jb_" in line for line in run.lines)
+        assert "[[Jane Doe]]" not in region(globex)
+
+
+def test_broken_note_is_reported_then_picked_up_when_fixed(vault: Path) -> None:
+    jane = vault / "People" / "Jane Doe.md"
+    globex = vault / "Companies" / "Globex.md"
+    with watching(vault) as run:
+        save(jane, '---\ntype: person\ncompany: "[[Globex]]\nrole: [Designer\n---\nText.\n')
+        wait_for(lambda: run.said(r"^People/Jane Doe\.md:\d+: error: "), "the problem line")
+        assert "[[Jane Doe]]" not in region(globex)
+        save(vault / "vaultkit.yaml", "watch: [oops\n")
+        wait_for(lambda: run.said(r"vaultkit\.yaml.*still watching"), "the config problem")
+        save(vault / "vaultkit.yaml", FAST.format(quiet=0))
+        save(jane, person(company="Globex"))
+        wait_for(lambda: "[[Jane Doe]]" in region(globex), "Jane at Globex")
+        wait_for(lambda: run.said(r"no more problems in People/Jane Doe\.md"), "the fixed line")
+
+
+def test_deleting_a_folder_and_notes_keeps_watching(vault: Path) -> None:
+    acme = vault / "Companies" / "Acme Corp.md"
+    with watching(vault) as run:
+        notes = vault / "Notes" / "Deep" / "Deeper"
+        notes.mkdir(parents=True)
+        save(notes / "Mention.md", "I should call [[Acme Corp]].\n")
+        wait_for(lambda: "[[Mention]]" in region(acme), "the mention")
+        for p in sorted(notes.iterdir()):
+            p.unlink()
+        notes.rmdir()
+        notes.parent.rmdir()
+        wait_for(lambda: "[[Mention]]" not in region(acme), "the mention gone")
+        save(vault / "Notes" / "Other.md", "About [[Acme Corp]].\n")
+        wait_for(lambda: "[[Other]]" in region(acme), "watching goes on")
+        assert run.watcher.failed is False
+
+
+def test_rename_and_delete_of_a_person_update_the_regions_naming_them(vault: Path) -> None:
+    people = vault / "People"
+    acme = vault / "Companies" / "Acme Corp.md"
+    with watching(vault):
+        assert "[[Jane Doe]]" in region(acme)
+        os.rename(people / "Jane Doe.md", people / "Janet Doe.md")
+        wait_for(lambda: "[[Janet Doe]]" in region(acme), "the new name")
+        assert "[[Jane Doe]]" not in region(acme)
+        (people / "Janet Doe.md").unlink()
+        wait_for(lambda: "Janet Doe" not in region(acme), "the person gone")
+        assert "[[Sam Lee]]" in region(acme)
+
+
+def test_a_burst_of_200_saves_gives_a_bounded_number_of_rebuilds(vault: Path) -> None:
+    coffee = vault / "Meetings" / "2026-11-10 Jane coffee.md"
+    sam = vault / "People" / "Sam Lee.md"
+    with watching(vault) as run:
+        before = run.watcher.rebuilds
+        for i in range(199):
+            save(coffee, meeting(["Jane Doe"], body=f"Draft {i}."))
+        save(coffee, meeting(["Jane Doe", "Sam Lee"], body="Final."))
+        wait_for(lambda: "[[2026-11-10 Jane coffee]]" in region(sam), "the last save")
+        assert run.watcher.rebuilds - before <= 25
+    assert "Final." in coffee.read_text(encoding="utf-8")
+
+
+def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        str(p.relative_to(root)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_no_writes_while_idle(vault: Path) -> None:
+    with watching(vault) as run:
+        before = snapshot(vault)
+        rebuilds = run.watcher.rebuilds
+        rescans = run.watcher.rescans
+        wait_for(lambda: run.watcher.rescans >= rescans + 3, "three rescans")
+        assert snapshot(vault) == before
+        assert run.watcher.rebuilds == rebuilds
+
+
+def test_a_note_just_saved_is_written_only_after_a_pause(vault: Path) -> None:
+    (vault / "vaultkit.yaml").write_text(FAST.format(quiet=2), encoding="utf-8")
+    coffee = vault / "Meetings" / "2026-11-10 Jane coffee.md"
+    sam = vault / "People" / "Sam Lee.md"
+    with watching(vault) as run:
+        save(coffee, meeting(["Jane Doe", "Sam Lee"]))
+        wait_for(lambda: "[[2026-11-10 Jane coffee]]" in region(sam), "Sam's backlinks")
+        assert "[[Sam Lee]]" not in region(coffee)
+        assert run.said(r"will write Meetings/2026-11-10 Jane coffee\.md once you pause")
+        wait_for(lambda: "[[Sam Lee]]" in region(coffee), "the deferred write")
+        assert run.said(r"^waited for a pause: wrote Meetings/2026-11-10 Jane coffee\.md")
+
+
+def test_breaker_stops_writing_a_file_something_keeps_undoing(vault: Path) -> None:
+    (vault / "vaultkit.yaml").write_text(
+        FAST.format(quiet=0) + "  breaker_writes: 2\n  breaker_seconds: 600\n", encoding="utf-8"
+    )
+    jane = vault / "People" / "Jane Doe.md"
+    with watching(vault) as run:
+        # Another program strips vaultkit's region each time it appears.
+        for _ in range(3):
+            wait_for(lambda: region(jane) != "", "the region back")
+            save(jane, person())
+        wait_for(lambda: run.said(r"People/Jane Doe\.md: error: .*stops writing it"), "breaker")
+        rescans = run.watcher.rescans
+        wait_for(lambda: run.watcher.rescans >= rescans + 2, "two rescans")
+        assert region(jane) == ""
+
+
+# -- one writer per vault, through the CLI ---------------------------------------
+
+
+def test_second_watch_and_regen_are_refused_while_watching(vault: Path, runner: CliRunner) -> None:
+    with watching(vault):
+        second = runner.invoke(cli, ["watch", str(vault), "--today", TODAY])
+        assert second.exit_code == 2
+        assert f"`vaultkit watch` (pid {os.getpid()})" in second.output
+        regen = runner.invoke(cli, ["regen", str(vault), "--today", TODAY])
+        assert regen.exit_code == 2
+        assert f"pid {os.getpid()}" in regen.output
+        dry = runner.invoke(cli, ["regen", str(vault), "--today", TODAY, "--dry-run"])
+        assert dry.exit_code == 0, dry.output
+    after = runner.invoke(cli, ["regen", str(vault), "--today", TODAY])
+    assert after.exit_code == 0, after.output
+
+
+def test_watch_help_has_an_example(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["watch", "--help"])
+    assert result.exit_code == 0
+    assert "vaultkit watch ~/Notes/Career" in result.output
+    assert "--poll" in result.output
+
+
+# -- signals, in a real process --------------------------------------------------
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_signal_stops_cleanly_with_exit_0(vault: Path, sig: signal.Signals) -> None:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vaultkit", "watch", str(vault), "--today", TODAY],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stdout or []), daemon=True)
+    reader.start()
+    try:
+        wait_for(lambda: any(line.startswith("watching ") for line in lines), "the start line")
+        save(vault / "Meetings" / "2026-11-10 Jane coffee.md", meeting(["Jane Doe", "Sam Lee"]))
+        sam = vault / "People" / "Sam Lee.md"
+        wait_for(lambda: "[[2026-11-10 Jane coffee]]" in region(sam), "Sam's backlinks")
+        proc.send_signal(sig)
+        assert proc.wait(timeout=TIMEOUT) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    reader.join(TIMEOUT)
+    assert any(line.startswith("vaultkit: stopped watching") for line in lines), lines
+    assert temp_files(vault) == []
