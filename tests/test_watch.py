@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from vaultkit import build
 from vaultkit import watch as watch_module
 from vaultkit.cli import cli
 from vaultkit.config import Config
@@ -29,7 +31,7 @@ from vaultkit.errors import ConfigError, VaultLocked
 from vaultkit.lock import VaultLock, lock_path
 from vaultkit.watch import Level, Watcher, WatchSettings, is_relevant
 
-from .conftest import REPO, TODAY
+from .conftest import REPO, SAMPLE, TODAY
 
 TIMEOUT = 30.0
 DAY = dt.date.fromisoformat(TODAY)
@@ -112,6 +114,12 @@ def watching(root: Path, poll: bool = False) -> Iterator[Running]:
         assert not thread.is_alive()
 
 
+def unsettled(root: Path) -> list[str]:
+    """What a full regen would still write: nothing, if the watcher did its job."""
+    result = build.regen(root, DAY, dry_run=True)
+    return [fp.path for fp in result.plans if fp.action in ("create", "update")]
+
+
 def temp_files(root: Path) -> list[Path]:
     return [p for p in root.rglob("*") if p.name.startswith(".vaultkit-")]
 
@@ -192,6 +200,7 @@ def test_atomic_rename_save_of_a_meeting_updates_the_persons_backlinks(vault: Pa
         save(new, meeting(["Sam Lee"]))
         wait_for(lambda: "[[2026-11-12 Sam lunch]]" in region(sam), "a new meeting")
     assert temp_files(vault) == []
+    assert unsettled(vault) == []
 
 
 def test_polling_observer_sees_saves_too(vault: Path) -> None:
@@ -235,6 +244,7 @@ def test_editor_debris_never_triggers_a_rebuild(vault: Path) -> None:
         assert run.watcher.rebuilds == before + 1
         assert not any("4913" in line or "~" in line or "jb_" in line for line in run.lines)
         assert "[[Jane Doe]]" not in region(globex)
+    assert unsettled(vault) == []
 
 
 def test_broken_note_is_reported_then_picked_up_when_fixed(vault: Path) -> None:
@@ -250,6 +260,7 @@ def test_broken_note_is_reported_then_picked_up_when_fixed(vault: Path) -> None:
         save(jane, person(company="Globex"))
         wait_for(lambda: "[[Jane Doe]]" in region(globex), "Jane at Globex")
         wait_for(lambda: run.said(r"no more problems in People/Jane Doe\.md"), "the fixed line")
+    assert unsettled(vault) == []
 
 
 def test_deleting_a_folder_and_notes_keeps_watching(vault: Path) -> None:
@@ -267,6 +278,7 @@ def test_deleting_a_folder_and_notes_keeps_watching(vault: Path) -> None:
         save(vault / "Notes" / "Other.md", "About [[Acme Corp]].\n")
         wait_for(lambda: "[[Other]]" in region(acme), "watching goes on")
         assert run.watcher.failed is False
+    assert unsettled(vault) == []
 
 
 def test_rename_and_delete_of_a_person_update_the_regions_naming_them(vault: Path) -> None:
@@ -280,6 +292,7 @@ def test_rename_and_delete_of_a_person_update_the_regions_naming_them(vault: Pat
         (people / "Janet Doe.md").unlink()
         wait_for(lambda: "Janet Doe" not in region(acme), "the person gone")
         assert "[[Sam Lee]]" in region(acme)
+    assert unsettled(vault) == []
 
 
 def test_a_burst_of_200_saves_gives_a_bounded_number_of_rebuilds(vault: Path) -> None:
@@ -293,6 +306,32 @@ def test_a_burst_of_200_saves_gives_a_bounded_number_of_rebuilds(vault: Path) ->
         wait_for(lambda: "[[2026-11-10 Jane coffee]]" in region(sam), "the last save")
         assert run.watcher.rebuilds - before <= 25
     assert "Final." in coffee.read_text(encoding="utf-8")
+    assert unsettled(vault) == []
+
+
+def test_small_changes_render_only_what_they_touch_and_match_a_full_regen(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "sample"
+    shutil.copytree(SAMPLE, root)
+    (root / "vaultkit.yaml").write_text(FAST.format(quiet=0), encoding="utf-8")
+    edits = [
+        ("People/Amara Osei.md", 'company: "[[Fernhill Studio]]"', 'company: "[[Civic Loop]]"'),
+        ("People/Leah Whitfield.md", "role: Technical Recruiter", "role: Hiring Manager"),
+        ("Meetings/2026-08-28 Amara Osei informational.md", "kind: informational", "kind: job"),
+        ("Notes/Reading list.md", "- [ ] Good Services", "- [ ] Good Services ([[Corvid Labs]])"),
+        ("People/Amara Osei.md", 'company: "[[Civic Loop]]"', 'company: "[[Fernhill Studio]]"'),
+    ]
+    with watching(root) as run:
+        for rel, old, new in edits:
+            rebuilds = run.watcher.rebuilds
+            text = (root / rel).read_text(encoding="utf-8")
+            assert old in text
+            save(root / rel, text.replace(old, new))
+            wait_for(lambda n=rebuilds: run.watcher.rebuilds > n and run.watcher.idle(), rel)
+            assert unsettled(root) == [], rel
+        assert run.watcher.scoped == len(edits)
+        assert "[[Reading list]]" in region(root / "Companies" / "Corvid Labs.md")
 
 
 def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
@@ -324,6 +363,7 @@ def test_a_note_just_saved_is_written_only_after_a_pause(vault: Path) -> None:
         wait_for(lambda: run.said(r"will write Meetings/2026-11-10 Jane coffee\.md once"), "1")
         wait_for(lambda: "[[Sam Lee]]" in region(coffee), "the deferred write")
         wait_for(lambda: run.said(r"^waited for a pause: wrote Meetings/2026-11-10 Jane"), "2")
+    assert unsettled(vault) == []
 
 
 def test_breaker_stops_writing_a_file_something_keeps_undoing(vault: Path) -> None:

@@ -36,6 +36,13 @@ class Loaded:
     entries: dict[str, Entry]
     unwritable: set[str]
     problems: list[Problem]
+    scope: set[str] | None = None
+    """Only these notes' outputs are wanted this run (``watch`` after a small change);
+    None: all. A generator that renders per note skips the others via :meth:`wants`."""
+
+    def wants(self, path: str) -> bool:
+        """Whether this run wants the outputs that belong to the note at ``path``."""
+        return self.scope is None or path in self.scope
 
 
 @dataclass
@@ -158,7 +165,7 @@ def backlink_outputs(loaded: Loaded, templates: Templates) -> Iterable[Output]:
     ]
     for kind, template, context in makers:
         for path, note_kind in vault.kinds.items():
-            if note_kind != kind or path in loaded.unwritable:
+            if note_kind != kind or path in loaded.unwritable or not loaded.wants(path):
                 continue
             yield Output(path, "backlinks", templates.render(template, context(vault, path)))
 
@@ -251,9 +258,16 @@ def regen(
     cache: NoteCache | None = None,
     hold: Collection[str] = (),
     on_write: Callable[[str, bytes], None] | None = None,
+    scope: Callable[[Loaded], set[str] | None] | None = None,
 ) -> RunResult:
-    """Run the whole pipeline once (``hold`` and ``on_write``: see :func:`apply`)."""
+    """Run the whole pipeline once (``hold`` and ``on_write``: see :func:`apply`).
+
+    ``scope``, given the loaded vault, names the notes whose outputs to render (None:
+    all); the watcher uses it to render only what a change touches.
+    """
     loaded = load(path, today, config, cache)
+    if scope is not None:
+        loaded.scope = scope(loaded)
     templates = Templates(loaded.root, loaded.config.templates_folder)
     problems = list(loaded.problems)
     outputs: list[Output] = []

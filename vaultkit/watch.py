@@ -30,8 +30,8 @@ import hashlib
 import os
 import threading
 import time
-from collections import deque
-from collections.abc import Callable
+from collections import defaultdict, deque
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
@@ -53,11 +53,12 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from . import build
-from .build import RunResult
+from .build import Loaded, RunResult
 from .cache import MemoryCache, NoteCache
 from .config import CONFIG_NAME, Config
 from .errors import ConfigError, Problem, Severity, VaultkitError
 from .lock import VaultLock
+from .model import Vault, values_of
 from .plan import Action
 from .scan import is_editor_debris, scan, vault_root
 
@@ -203,6 +204,7 @@ class Watcher:
         """Set when watching had to stop because of an error (the vault vanished)."""
         self._cond = threading.Condition()  # an RLock inside: safe from a signal handler
         self._stopping = False
+        self._busy = False
         self._pending: dict[str, bool] = {}  # rel -> is a folder
         self._first_event = 0.0
         self._last_event = 0.0
@@ -214,6 +216,11 @@ class Watcher:
         self._deferred_at: float | None = None
         self._snapshot: dict[str, tuple[int, int]] = {}
         self._problems: set[Problem] = set()
+        self._last: Vault | None = None  # the model of the last rebuild, to see what changed
+        self._links: dict[str, set[str]] = {}  # its notes' neighbours
+        self._waiting: set[str] = set()  # notes whose write waits for the user to pause
+        self.scoped = 0
+        """How many rebuilds rendered only the notes a change touched."""
         self._today = today or dt.date.today()
 
     # -- life cycle ---------------------------------------------------------------
@@ -226,6 +233,9 @@ class Watcher:
             result = self._regen(set())
             self.rebuilds += 1
             self._after(result, {}, set(), announce=False)
+            if result.written:
+                # Parse the notes just written now, so that the first save is quick.
+                build.load(self.root, self._today, self.config, self.cache)
             return result
         except BaseException:
             self.close()
@@ -313,6 +323,7 @@ class Watcher:
                     or now - self._first_event >= s.max_wait_seconds
                 ):
                     changes, self._pending = self._pending, {}
+                self._busy = True
             if self._stopping:
                 return
             try:
@@ -326,8 +337,15 @@ class Watcher:
                     next_rescan = time.monotonic() + s.rescan_seconds
             except Exception as exc:  # a failed rebuild is reported; watching goes on
                 self.report(Level.PROBLEM, f"vaultkit: could not update the vault: {exc!r}")
+            finally:
+                self._busy = False
             if self.failed:
                 return
+
+    def idle(self) -> bool:
+        """Nothing recorded and not yet handled, nothing being handled, no write waiting."""
+        with self._cond:
+            return not self._pending and not self._busy and self._deferred_at is None
 
     def _handle(self, changes: dict[str, bool]) -> None:
         """Drop vaultkit's own writes from a settled batch of changes, rebuild for the rest."""
@@ -391,18 +409,41 @@ class Watcher:
 
     # -- one rebuild --------------------------------------------------------------
 
-    def _regen(self, hold: set[str]) -> RunResult:
+    def _regen(self, hold: set[str], changed: Collection[str] | None = None) -> RunResult:
+        """One pass of the pipeline; ``changed`` (None: everything) narrows the rendering."""
         self.config = Config.load(self.root)
         self.settings = WatchSettings.from_config(self.config)
         self._today = self.fixed_today or dt.date.today()
-        return build.regen(
-            self.root,
-            self._today,
-            config=self.config,
-            cache=self.cache,
-            hold=hold,
-            on_write=self._wrote,
-        )
+
+        links: dict[str, set[str]] = {}
+
+        def scope(loaded: Loaded) -> set[str] | None:
+            if changed is None or self._last is None:
+                return None
+            links.update(neighbours(loaded.vault))
+            touched = affected(self._last, self._links, loaded.vault, links, changed)
+            if touched is not None:
+                touched |= self._waiting
+            return touched
+
+        try:
+            result = build.regen(
+                self.root,
+                self._today,
+                config=self.config,
+                cache=self.cache,
+                hold=hold,
+                on_write=self._wrote,
+                scope=scope,
+            )
+        except BaseException:
+            self._last = None  # the next rebuild renders everything
+            raise
+        if result.loaded.scope is not None:
+            self.scoped += 1
+        self._last = result.loaded.vault
+        self._links = links or neighbours(self._last)
+        return result
 
     def _rebuild(self, changes: dict[str, bool]) -> None:
         now = time.monotonic()
@@ -416,7 +457,7 @@ class Watcher:
             self._vanished()
             return
         try:
-            result = self._regen(hold)
+            result = self._regen(hold, set(changes) or set(self._waiting) or None)
         except VaultkitError as exc:
             self.rebuilds += 1
             self.report(Level.PROBLEM, f"{what}: {exc}; nothing written, still watching")
@@ -466,6 +507,7 @@ class Watcher:
             and fp.path not in self._tripped
             and fp.action in (Action.CREATE, Action.UPDATE)
         )
+        self._waiting = set(waiting)
         self._deferred_at = (
             min(self._saved_at.get(p, now) for p in waiting) + s.quiet_seconds if waiting else None
         )
@@ -505,6 +547,66 @@ class Watcher:
                     )
                 ),
             )
+
+
+def neighbours(vault: Vault) -> dict[str, set[str]]:
+    """Which notes show something of which: the links of the model, both ways."""
+    adj: dict[str, set[str]] = defaultdict(set)
+
+    def tie(a: str, b: str) -> None:
+        adj[a].add(b)
+        adj[b].add(a)
+
+    for facts in (
+        vault.mentions,
+        vault.meetings_of_person,
+        vault.meetings_of_company,
+        vault.employees,
+        vault.former_employees,
+        vault.introduced,
+    ):
+        for a, bs in facts.items():
+            for b in bs:
+                tie(a, b)
+    for target, pairs in vault.referred_by.items():
+        for attendee, meeting in pairs:
+            tie(target, attendee)
+            tie(target, meeting)
+    return dict(adj)
+
+
+def affected(
+    old: Vault,
+    old_links: dict[str, set[str]],
+    new: Vault,
+    new_links: dict[str, set[str]],
+    changed: Collection[str],
+) -> set[str] | None:
+    """The notes whose outputs a change can alter, or None when everything must be redone.
+
+    A change that leaves the set of notes, their kinds and their aliases alone (a save,
+    the common case) touches the changed notes and their neighbours before and after
+    the change, two links deep. A note added, removed or renamed, a new alias or kind,
+    the config or a template, or another day changes how names resolve or what every
+    note shows: then everything is rendered.
+    """
+    if old.today != new.today or old.config != new.config or set(old.notes) != set(new.notes):
+        return None
+    for path in changed:
+        if path not in new.notes or old.kinds.get(path) != new.kinds.get(path):
+            return None
+        before = values_of(old.notes[path].meta.get("aliases"))
+        if before != values_of(new.notes[path].meta.get("aliases")):
+            return None
+    scope = set(changed)
+    frontier = set(changed)
+    for _ in range(2):
+        reached: set[str] = set()
+        for path in frontier:
+            reached |= old_links.get(path, set()) | new_links.get(path, set())
+        frontier = reached - scope
+        scope |= frontier
+    return scope
 
 
 def _listing(paths: list[str] | set[str]) -> str:
