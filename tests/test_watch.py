@@ -184,6 +184,25 @@ def test_lock_lives_outside_the_vault_and_admits_one_writer(vault: Path) -> None
     assert [p.name for p in vault.rglob("*.lock")] == []
 
 
+def test_a_regen_waits_for_another_regen_but_not_for_a_watcher(vault: Path) -> None:
+    root = vault.resolve()
+    other = VaultLock(root, "regen")
+    other.acquire()
+    waiting = threading.Event()
+
+    def finish_other() -> None:
+        waiting.wait(TIMEOUT)
+        other.release()
+
+    thread = threading.Thread(target=finish_other)
+    thread.start()
+    mine = VaultLock(root, "regen")
+    waiting.set()
+    mine.acquire(wait=TIMEOUT)
+    mine.release()
+    thread.join(TIMEOUT)
+
+
 # -- the watcher with a real observer --------------------------------------------
 
 
@@ -281,6 +300,27 @@ def test_deleting_a_folder_and_notes_keeps_watching(vault: Path) -> None:
     assert unsettled(vault) == []
 
 
+def test_files_that_vanish_at_once_do_no_harm(vault: Path) -> None:
+    people = vault / "People"
+    with watching(vault) as run:
+        for i in range(30):
+            flash = people / f"Flash {i}.md"
+            flash.write_text(person(company="Globex"), encoding="utf-8")
+            flash.unlink()
+        save(people / "Sam Lee.md", person(company="Globex", role="Engineer"))
+        wait_for(lambda: "[[Sam Lee]]" in region(vault / "Companies" / "Globex.md"), "Sam")
+        wait_for(run.watcher.idle, "the watcher idle")
+        assert not any("error" in line or "could not" in line for line in run.lines), run.lines
+    assert unsettled(vault) == []
+
+
+def test_the_vault_folder_vanishing_stops_the_watcher(vault: Path) -> None:
+    with watching(vault) as run:
+        shutil.rmtree(vault)
+        wait_for(lambda: run.watcher.failed, "the watcher to give up")
+        wait_for(lambda: run.said(r"the vault's folder is gone"), "the message")
+
+
 def test_rename_and_delete_of_a_person_update_the_regions_naming_them(vault: Path) -> None:
     people = vault / "People"
     acme = vault / "Companies" / "Acme Corp.md"
@@ -296,6 +336,8 @@ def test_rename_and_delete_of_a_person_update_the_regions_naming_them(vault: Pat
 
 
 def test_a_burst_of_200_saves_gives_a_bounded_number_of_rebuilds(vault: Path) -> None:
+    # The default pause: the note being saved 200 times is never written into meanwhile.
+    (vault / "vaultkit.yaml").write_text(FAST.format(quiet=1), encoding="utf-8")
     coffee = vault / "Meetings" / "2026-11-10 Jane coffee.md"
     sam = vault / "People" / "Sam Lee.md"
     with watching(vault) as run:
@@ -304,6 +346,7 @@ def test_a_burst_of_200_saves_gives_a_bounded_number_of_rebuilds(vault: Path) ->
             save(coffee, meeting(["Jane Doe"], body=f"Draft {i}."))
         save(coffee, meeting(["Jane Doe", "Sam Lee"], body="Final."))
         wait_for(lambda: "[[2026-11-10 Jane coffee]]" in region(sam), "the last save")
+        wait_for(lambda: "[[Sam Lee]]" in region(coffee), "the meeting's region, after")
         assert run.watcher.rebuilds - before <= 25
     assert "Final." in coffee.read_text(encoding="utf-8")
     assert unsettled(vault) == []
