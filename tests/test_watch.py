@@ -477,5 +477,7 @@ def test_signal_stops_cleanly_with_exit_0(vault: Path, sig: signal.Signals) -> N
             proc.kill()
             proc.wait()
     reader.join(TIMEOUT)
+    if proc.stdout is not None:
+        proc.stdout.close()
     assert any(line.startswith("vaultkit: stopped watching") for line in lines), lines
     assert temp_files(vault) == []

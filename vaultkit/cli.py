@@ -186,7 +186,9 @@ def check(vault: Path, today: str | None, as_json: bool, strict: bool) -> None:
 )
 @today_option
 @click.option("--quiet", "-q", is_flag=True, help="Print problems only.")
-@click.option("--verbose", "-v", is_flag=True, help="Also print changes that needed no write.")
+@click.option(
+    "--verbose", "-v", is_flag=True, help="Also print ignored events (its own writes) and rescans."
+)
 def watch(vault: Path, poll: bool, today: str | None, quiet: bool, verbose: bool) -> None:
     """Keep the VAULT current while you edit it, until Ctrl-C.
 

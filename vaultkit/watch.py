@@ -511,7 +511,9 @@ class Watcher:
         self._deferred_at = (
             min(self._saved_at.get(p, now) for p in waiting) + s.quiet_seconds if waiting else None
         )
-        new_problems = sorted(set(result.problems) - self._problems)
+        new_problems = sorted(
+            p for p in set(result.problems) if p not in self._problems or p.path in changes
+        )
         fixed = sorted(
             {p.path for p in self._problems} - {p.path for p in result.problems} - {CONFIG_NAME}
         )
@@ -527,9 +529,8 @@ class Watcher:
             parts.append(f"no more problems in {_listing(fixed)}")
         if not parts:
             parts.append("nothing to write")
-        level = Level.INFO if result.written or fixed or waiting else Level.DETAIL
         what = _describe(changes) if changes else "waited for a pause"
-        self.report(level, f"{what}: {'; '.join(parts)}")
+        self.report(Level.INFO, f"{what}: {'; '.join(parts)}")
         for problem in new_problems:
             self.report(Level.PROBLEM, str(problem))
         for rel in tripped:
