@@ -295,9 +295,9 @@ class Watcher:
 
     def run(self) -> None:
         """Handle changes until :meth:`stop` is called."""
-        s = self.settings
-        next_rescan = time.monotonic() + s.rescan_seconds
+        next_rescan = time.monotonic() + self.settings.rescan_seconds
         while True:
+            s = self.settings  # vaultkit.yaml may have changed
             with self._cond:
                 if self._stopping:
                     return
@@ -337,6 +337,7 @@ class Watcher:
                     next_rescan = time.monotonic() + s.rescan_seconds
             except Exception as exc:  # a failed rebuild is reported; watching goes on
                 self.report(Level.PROBLEM, f"vaultkit: could not update the vault: {exc!r}")
+                self._settle_after_failure()
             finally:
                 self._busy = False
             if self.failed:
@@ -379,13 +380,7 @@ class Watcher:
             self.report(Level.INFO, "a new day: updating dates")
             self._rebuild({})
             return
-        ignore = (*self.config.ignore_folders, self.config.templates_folder)
-        seen = {e.rel: (e.size, e.mtime_ns) for e in scan(self.root, ignore, False).entries}
-        try:
-            st = (self.root / CONFIG_NAME).stat()
-            seen[CONFIG_NAME] = (st.st_size, st.st_mtime_ns)
-        except OSError:
-            pass
+        seen = self._stat_all()
         missed = sorted(
             rel
             for rel in set(seen) | set(self._snapshot)
@@ -401,6 +396,22 @@ class Watcher:
                 for rel in missed:
                     self._pending.setdefault(rel, False)
                 self._cond.notify_all()
+
+    def _stat_all(self) -> dict[str, tuple[int, int]]:
+        """Size and mtime of every note and of the config: what the rescan compares."""
+        ignore = (*self.config.ignore_folders, self.config.templates_folder)
+        seen = {e.rel: (e.size, e.mtime_ns) for e in scan(self.root, ignore, False).entries}
+        try:
+            st = (self.root / CONFIG_NAME).stat()
+            seen[CONFIG_NAME] = (st.st_size, st.st_mtime_ns)
+        except OSError:
+            pass
+        return seen
+
+    def _settle_after_failure(self) -> None:
+        """After a failed rebuild, keep the rescan from retrying it (and repeating the
+        message) every few seconds: the next event, or a change it sees, tries again."""
+        self._snapshot = self._stat_all()
 
     def _vanished(self) -> None:
         self.report(Level.PROBLEM, f"vaultkit: {self.root}: the vault's folder is gone; stopped")
@@ -461,6 +472,7 @@ class Watcher:
         except VaultkitError as exc:
             self.rebuilds += 1
             self.report(Level.PROBLEM, f"{what}: {exc}; nothing written, still watching")
+            self._settle_after_failure()
             return
         self.rebuilds += 1
         self._after(result, changes, hold)
@@ -484,11 +496,7 @@ class Watcher:
         s = self.settings
         self._snapshot = {rel: (e.size, e.mtime_ns) for rel, e in result.loaded.entries.items()}
         self._seen = {rel: n.sha for rel, n in result.loaded.vault.notes.items() if n.sha}
-        try:
-            st = (self.root / CONFIG_NAME).stat()
-            self._snapshot[CONFIG_NAME] = (st.st_size, st.st_mtime_ns)
-        except OSError:
-            pass
+        self._remember_stat(CONFIG_NAME)
         tripped: list[str] = []
         for rel in result.written:
             self._remember_stat(rel)
