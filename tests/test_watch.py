@@ -33,6 +33,9 @@ from vaultkit.watch import Level, Watcher, WatchSettings, is_relevant
 
 from .conftest import REPO, SAMPLE, TODAY
 
+# watchdog warns when a folder created inside a new folder gets its watch twice; harmless.
+pytestmark = pytest.mark.filterwarnings("ignore:Callback with id:RuntimeWarning")
+
 TIMEOUT = 30.0
 DAY = dt.date.fromisoformat(TODAY)
 FAST = "watch:\n  rescan_seconds: 0.2\n  quiet_seconds: {quiet}\n"

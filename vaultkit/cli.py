@@ -8,6 +8,7 @@ import json
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -205,6 +206,8 @@ def watch(vault: Path, poll: bool, today: str | None, quiet: bool, verbose: bool
         vaultkit watch ~/Notes/Career --poll -q     # on a network drive
     """
     threshold = Level.PROBLEM if quiet else Level.DETAIL if verbose else Level.INFO
+    # watchdog warns when a folder made inside a new folder is watched twice: harmless noise.
+    warnings.filterwarnings("ignore", "Callback with id", RuntimeWarning, "watchdog")
 
     def report(level: Level, text: str) -> None:
         if level <= threshold:
