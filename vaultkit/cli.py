@@ -215,20 +215,25 @@ def watch(vault: Path, poll: bool, today: str | None, quiet: bool, verbose: bool
 
     try:
         watcher = Watcher(vault, report, _today(today) if today else None, poll)
-        result = watcher.start()
     except VaultkitError as exc:
         click.echo(f"vaultkit: {exc}", err=True)
         sys.exit(EXIT_FAILED)
-    try:
-        _report(result.problems)
-        if not quiet:
-            click.echo(summary(result, False))
-            notes = len(result.loaded.vault.notes)
-            click.echo(f"watching {watcher.root} ({_plural(notes, 'note')}) — Ctrl-C to stop")
-        with _stop_on_signals(watcher.stop):
+    # A signal during the first run lets that run finish its writes, then stops.
+    with _stop_on_signals(watcher.stop):
+        try:
+            result = watcher.start()
+        except VaultkitError as exc:
+            click.echo(f"vaultkit: {exc}", err=True)
+            sys.exit(EXIT_FAILED)
+        try:
+            _report(result.problems)
+            if not quiet:
+                click.echo(summary(result, False))
+                notes = len(result.loaded.vault.notes)
+                click.echo(f"watching {watcher.root} ({_plural(notes, 'note')}) — Ctrl-C to stop")
             watcher.run()
-    finally:
-        watcher.close()
+        finally:
+            watcher.close()
     if not quiet:
         click.echo("vaultkit: stopped watching")
     sys.exit(EXIT_FAILED if watcher.failed else EXIT_OK)
