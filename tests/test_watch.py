@@ -269,6 +269,23 @@ def test_editor_debris_never_triggers_a_rebuild(vault: Path) -> None:
     assert unsettled(vault) == []
 
 
+def test_a_vim_style_save_is_one_change_of_the_note(vault: Path) -> None:
+    """vim (backupcopy=no): probe 4913, rename the note to a ~ backup, write, drop the backup."""
+    jane = vault / "People" / "Jane Doe.md"
+    backup = jane.with_name("Jane Doe.md~")
+    globex = vault / "Companies" / "Globex.md"
+    with watching(vault) as run:
+        (jane.parent / "4913").write_text("")
+        (jane.parent / "4913").unlink()
+        os.rename(jane, backup)
+        jane.write_text(person(company="Globex"), encoding="utf-8")
+        backup.unlink()
+        wait_for(lambda: "[[Jane Doe]]" in region(globex), "Jane at Globex")
+        wait_for(run.watcher.idle, "the watcher idle")
+        assert not any("~" in line or "4913" in line for line in run.lines), run.lines
+    assert unsettled(vault) == []
+
+
 def test_broken_note_is_reported_then_picked_up_when_fixed(vault: Path) -> None:
     jane = vault / "People" / "Jane Doe.md"
     globex = vault / "Companies" / "Globex.md"
