@@ -29,7 +29,8 @@ from vaultkit.cli import cli
 from vaultkit.config import Config
 from vaultkit.errors import ConfigError, VaultLocked
 from vaultkit.lock import VaultLock, lock_path
-from vaultkit.watch import Level, Watcher, WatchSettings, is_relevant
+from vaultkit.model import Vault
+from vaultkit.watch import Level, Watcher, WatchSettings, affected, is_relevant, neighbours
 
 from .conftest import REPO, SAMPLE, TODAY
 
@@ -166,6 +167,45 @@ def test_watch_settings_come_from_the_config() -> None:
         WatchSettings.from_config(Config.from_mapping({"watch": {"quiet": 2}}))
     with pytest.raises(ConfigError, match="quiet_seconds must be a number"):
         WatchSettings.from_config(Config.from_mapping({"watch": {"quiet_seconds": "soon"}}))
+
+
+def test_affected_is_the_neighbourhood_of_a_save_and_everything_after_a_rename(
+    vault: Path,
+) -> None:
+    def model() -> Vault:
+        return build.load(vault, DAY).vault
+
+    (vault / "Notes" / "Unrelated.md").write_text("Nothing to do with anyone.\n", "utf-8")
+    before = model()
+    jane = vault / "People" / "Jane Doe.md"
+    jane.write_text(person(company="Globex"), encoding="utf-8")
+    after = model()
+    changed = ["People/Jane Doe.md"]
+    scope = affected(before, neighbours(before), after, neighbours(after), changed)
+    assert scope is not None
+    # Jane, her old and new company, her meeting; Sam only through Acme (two links).
+    assert {
+        "People/Jane Doe.md",
+        "Companies/Acme Corp.md",
+        "Companies/Globex.md",
+        "Meetings/2026-11-10 Jane coffee.md",
+    } <= scope
+    assert "Notes/Unrelated.md" not in scope
+    lonely = vault / "Notes" / "Lonely.md"
+    lonely.write_text("No links here.\n", encoding="utf-8")
+    grown = model()
+    assert affected(after, neighbours(after), grown, neighbours(grown), changed) is None
+    jane.rename(vault / "People" / "Janet Doe.md")
+    renamed = model()
+    moved = ["People/Jane Doe.md", "People/Janet Doe.md"]
+    assert affected(grown, neighbours(grown), renamed, neighbours(renamed), moved) is None
+    jane_again = vault / "People" / "Janet Doe.md"
+    jane_again.write_text(person(company="Globex") + "\n", encoding="utf-8")
+    text = jane_again.read_text(encoding="utf-8").replace("type: person", "type: company")
+    jane_again.write_text(text, encoding="utf-8")
+    retyped = model()
+    janet = ["People/Janet Doe.md"]
+    assert affected(renamed, neighbours(renamed), retyped, neighbours(retyped), janet) is None
 
 
 # -- the lock --------------------------------------------------------------------
