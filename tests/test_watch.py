@@ -183,7 +183,7 @@ def test_affected_is_the_neighbourhood_of_a_save_and_everything_after_a_rename(
     changed = ["People/Jane Doe.md"]
     scope = affected(before, neighbours(before), after, neighbours(after), changed)
     assert scope is not None
-    # Jane, her old and new company, her meeting; Sam only through Acme (two links).
+    # Jane, her old and new company and her meeting; not a note linked to none of them.
     assert {
         "People/Jane Doe.md",
         "Companies/Acme Corp.md",
