@@ -77,3 +77,9 @@ def snapshot(root: Path) -> dict[str, tuple[bytes, int, int]]:
             st = p.stat()
             out[p.relative_to(root).as_posix()] = (p.read_bytes(), st.st_mtime_ns, st.st_mode)
     return out
+
+
+@pytest.fixture
+def isolated_cache(_local_cache: Path) -> Path:
+    """The temporary cache folder of this test (locks, backups, caches)."""
+    return _local_cache

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -48,6 +48,13 @@ class Loaded:
     entries: dict[str, Entry]
     unwritable: set[str]
     problems: list[Problem]
+    scope: set[str] | None = None
+    """Only these notes' outputs are wanted this run (``watch`` after a small change);
+    None: all. A generator that renders per note skips the others via :meth:`wants`."""
+
+    def wants(self, path: str) -> bool:
+        """Whether this run wants the outputs that belong to the note at ``path``."""
+        return self.scope is None or path in self.scope
 
 
 @dataclass
@@ -205,7 +212,7 @@ def backlink_outputs(loaded: Loaded, templates: Templates) -> Iterable[Output]:
     ]
     for kind, template, context in makers:
         for path, note_kind in vault.kinds.items():
-            if note_kind != kind or path in loaded.unwritable:
+            if note_kind != kind or path in loaded.unwritable or not loaded.wants(path):
                 continue
             with vault.linking_from(path):
                 content = templates.render(template, context(vault, path))
@@ -239,15 +246,23 @@ def apply(
     plans: list[FilePlan],
     wanted: dict[str, list[Output]],
     backup: RunBackup | None = None,
+    hold: Collection[str] = (),
+    on_write: Callable[[str, bytes], None] | None = None,
 ) -> tuple[list[str], list[Problem]]:
     """Write every plan with changes; redo a plan whose file changed under us.
 
     With ``backup``, each file's previous bytes are kept first (see vaultkit.backup);
-    a file whose backup cannot be kept is not written.
+    a file whose backup cannot be kept is not written. Paths in ``hold`` are planned
+    but not written this time (the watcher defers them); ``on_write`` is told the
+    exact bytes of each file written.
     """
     written: list[str] = []
     problems: list[Problem] = []
-    writing = [p for p in plans if p.action in (Action.CREATE, Action.UPDATE) and p.new]
+    writing = [
+        p
+        for p in plans
+        if p.action in (Action.CREATE, Action.UPDATE) and p.new and p.path not in hold
+    ]
     if backup is not None:
         try:
             backup.keep_all([(p.path, p.old, p.new) for p in writing])
@@ -274,6 +289,8 @@ def apply(
             try:
                 atomic_write(loaded.root, current.path, current.new or b"", current.stamp)
                 written.append(current.path)
+                if on_write is not None:
+                    on_write(current.path, current.new or b"")
                 break
             except WriteConflict:
                 if backup is not None:
@@ -338,9 +355,18 @@ def regen(
     dry_run: bool = False,
     config: Config | None = None,
     cache: NoteCache | None = None,
+    hold: Collection[str] = (),
+    on_write: Callable[[str, bytes], None] | None = None,
+    scope: Callable[[Loaded], set[str] | None] | None = None,
 ) -> RunResult:
-    """Run the whole pipeline once."""
+    """Run the whole pipeline once (``hold`` and ``on_write``: see :func:`apply`).
+
+    ``scope``, given the loaded vault, names the notes whose outputs to render (None:
+    all); the watcher uses it to render only what a change touches.
+    """
     loaded = load(path, today, config, cache)
+    if scope is not None:
+        loaded.scope = scope(loaded)
     templates = Templates(loaded.root, loaded.config.templates_folder)
     problems = list(loaded.problems)
     outputs: list[Output] = []
@@ -366,14 +392,17 @@ def regen(
     result.held = any(p.code == debris.ICLOUD_CODE for p in problems)
     if not dry_run and not result.held:
         backup = open_run(loaded.root, loaded.config.backup_runs, loaded.config.backup_megabytes)
-        written, write_problems = apply(loaded, plans, group(outputs), backup)
-        removed, remove_problems = conflicts.remove_stale(
-            loaded.root,
-            loaded.config,
-            loaded.vault.notes,
-            {o.path for o in found.outputs},
-            backup,
-        )
+        written, write_problems = apply(loaded, plans, group(outputs), backup, hold, on_write)
+        removed: list[str] = []
+        remove_problems: list[Problem] = []
+        if loaded.scope is None:  # a scoped run does not know every conflict of the vault
+            removed, remove_problems = conflicts.remove_stale(
+                loaded.root,
+                loaded.config,
+                loaded.vault.notes,
+                {o.path for o in found.outputs},
+                backup,
+            )
         backup.close()
         result.written = written + removed
         problems.extend(write_problems + remove_problems)

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import signal
 import sys
+import threading
+import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
-from . import __version__, backup, build, dailycli, followups
+from . import __version__, backup, build, dailycli, followups, lock
 from . import prep as prep_sheets
 from .build import RunResult
 from .conflicts import relative_note
-from .errors import Problem, Severity, TemplateProblem, VaultkitError
+from .errors import Problem, Severity, TemplateProblem, VaultkitError, VaultLocked
 from .plan import Action, unified_diff
 from .scan import vault_root
+from .watch import Level, Watcher
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -93,7 +99,15 @@ def regen(vault: Path, dry_run: bool, today: str | None, quiet: bool) -> None:
         vaultkit regen ~/Notes/Career --dry-run
         vaultkit regen ~/Notes/Career --today 2026-11-22
     """
-    result = build.regen(vault, _today(today), dry_run)
+    writer = (
+        contextlib.nullcontext() if dry_run else lock.hold(vault_root(vault), "regen", wait=10.0)
+    )
+    try:
+        with writer:
+            result = build.regen(vault, _today(today), dry_run)
+    except VaultLocked as exc:
+        click.echo(f"vaultkit: {exc}", err=True)
+        sys.exit(EXIT_FAILED)
     if dry_run:
         for fp in result.plans:
             if fp.action in (Action.CREATE, Action.UPDATE):
@@ -283,6 +297,83 @@ def prep(meeting: str, vault: Path, today: str | None) -> None:
     click.echo(str(done.path))
     failed = done.result.errors or done.result.counts[Action.CONFLICT]
     sys.exit(EXIT_PROBLEMS if failed else EXIT_OK)
+
+
+@cli.command()
+@vault_argument
+@click.option(
+    "--poll",
+    is_flag=True,
+    help="Poll the folder every second instead of using the system's file events "
+    "(network drives, WSL mounts of Windows folders).",
+)
+@today_option
+@click.option("--quiet", "-q", is_flag=True, help="Print problems only.")
+@click.option(
+    "--verbose", "-v", is_flag=True, help="Also print ignored events (its own writes) and rescans."
+)
+def watch(vault: Path, poll: bool, today: str | None, quiet: bool, verbose: bool) -> None:
+    """Keep the VAULT current while you edit it, until Ctrl-C.
+
+    Runs a full regen, then watches the folder: within a moment of each save it
+    updates the regions that depend on the changed notes and prints one line
+    saying what changed and which files it wrote. It never writes into a note you
+    saved less than a second ago (it waits for you to pause), ignores editor temp
+    files, and keeps going through broken notes. Only one vaultkit writes to a
+    vault at a time: `regen` refuses while `watch` runs. Ctrl-C or SIGTERM stops it.
+
+    \b
+    Example:
+        vaultkit watch ~/Notes/Career
+        vaultkit watch ~/Notes/Career --poll -q     # on a network drive
+    """
+    threshold = Level.PROBLEM if quiet else Level.DETAIL if verbose else Level.INFO
+    # watchdog warns when a folder made inside a new folder is watched twice: harmless noise.
+    warnings.filterwarnings("ignore", "Callback with id", RuntimeWarning, "watchdog")
+
+    def report(level: Level, text: str) -> None:
+        if level <= threshold:
+            click.echo(text, err=level == Level.PROBLEM)
+
+    try:
+        watcher = Watcher(vault, report, _today(today) if today else None, poll)
+    except VaultkitError as exc:
+        click.echo(f"vaultkit: {exc}", err=True)
+        sys.exit(EXIT_FAILED)
+    # A signal during the first run lets that run finish its writes, then stops.
+    with _stop_on_signals(watcher.stop):
+        try:
+            result = watcher.start()
+        except VaultkitError as exc:
+            click.echo(f"vaultkit: {exc}", err=True)
+            sys.exit(EXIT_FAILED)
+        try:
+            _report(result.problems)
+            if not quiet:
+                click.echo(summary(result, False))
+                notes = len(result.loaded.vault.notes)
+                click.echo(f"watching {watcher.root} ({_plural(notes, 'note')}) — Ctrl-C to stop")
+            watcher.run()
+        finally:
+            watcher.close()
+    if not quiet:
+        click.echo("vaultkit: stopped watching")
+    sys.exit(EXIT_FAILED if watcher.failed else EXIT_OK)
+
+
+@contextlib.contextmanager
+def _stop_on_signals(stop: Callable[[], None]) -> Iterator[None]:
+    """Turn Ctrl-C and SIGTERM into a clean stop (only the main thread may set handlers)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    wanted = [signal.SIGINT, signal.SIGTERM]
+    previous = {sig: signal.signal(sig, lambda *_: stop()) for sig in wanted}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 dailycli.register(cli)

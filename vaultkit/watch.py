@@ -1,0 +1,662 @@
+"""Watch mode: keep the vault current while the user edits it.
+
+The shape is mkdocs' livereload: watchdog's handler only records which paths changed
+and wakes the loop; the loop waits for the changes to settle (a trailing debounce,
+with a maximum wait so that a stream of saves is still handled) and then runs one
+rebuild. A rebuild is ``build.regen`` with a :class:`MemoryCache`, so only notes whose
+size or mtime changed are parsed again.
+
+Guards, each against a way a watcher goes wrong:
+
+- **Its own writes.** The SHA-256 of every file vaultkit writes is remembered; an event
+  on a file that now has exactly those bytes is vaultkit's own and is ignored. This is
+  by content, not by timing, so a slow disk or a late event never causes a loop.
+- **A breaker.** If one file is written more than ``breaker_writes`` times within
+  ``breaker_seconds`` (something else keeps undoing vaultkit's region), vaultkit stops
+  writing that file and says so.
+- **The user's typing.** A note the user saved less than ``quiet_seconds`` ago is not
+  written even when its own region needs updating; that write waits for the next
+  quiet moment and then goes through the usual checked write (DESIGN.md #4).
+- **Dropped events.** Every ``rescan_seconds`` a stat-only scan is compared with what
+  the last rebuild saw.
+
+Core code never prints: messages go to the ``report`` callback with a level.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from enum import IntEnum
+from pathlib import Path
+from typing import Any
+
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserver
+
+from . import build
+from .build import Loaded, RunResult
+from .cache import MemoryCache, NoteCache
+from .config import CONFIG_NAME, Config
+from .errors import ConfigError, Problem, Severity, VaultkitError
+from .lock import VaultLock
+from .model import Kind, Vault, values_of
+from .plan import Action
+from .scan import is_editor_debris, scan, vault_root
+
+
+class Level(IntEnum):
+    """How much a message matters: ``-q`` shows problems only, ``-v`` shows details."""
+
+    PROBLEM = 0
+    INFO = 1
+    DETAIL = 2
+
+
+Report = Callable[[Level, str], None]
+
+EVENT_TYPES: list[type[FileSystemEvent]] = [
+    FileCreatedEvent,
+    FileModifiedEvent,
+    FileDeletedEvent,
+    FileMovedEvent,
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+]
+"""The events that can change a note. Opened, closed and attribute events (vaultkit's
+own reads among them) are never even delivered."""
+
+
+@dataclass(frozen=True)
+class WatchSettings:
+    """Options of watch mode, from the ``watch:`` section of ``vaultkit.yaml``."""
+
+    quiet_seconds: float = 1.0
+    """A note saved less than this long ago is not written into; its update waits."""
+    rescan_seconds: float = 5.0
+    """Seconds between stat-only rescans that catch events the OS dropped."""
+    breaker_writes: int = 8
+    """Stop writing a file that vaultkit had to write more often than this ..."""
+    breaker_seconds: float = 10.0
+    """... within this many seconds."""
+    debounce_seconds: float = 0.1
+    """Wait until no event came for this long before rebuilding."""
+    max_wait_seconds: float = 1.0
+    """But never wait longer than this after the first event of a burst."""
+
+    @classmethod
+    def from_config(cls, config: Config) -> WatchSettings:
+        """Read the ``watch:`` section; a wrong value is a :class:`ConfigError`."""
+        section = config.extra.get("watch")
+        if section is None:
+            return cls()
+        if not isinstance(section, dict):
+            raise ConfigError(f"{CONFIG_NAME}: watch: must be a mapping of option: value")
+        known = {name for name in cls.__dataclass_fields__}
+        values: dict[str, Any] = {}
+        for key, value in section.items():
+            if key not in known:
+                raise ConfigError(
+                    f"{CONFIG_NAME}: watch: unknown option {key!r} "
+                    f"(known: {', '.join(sorted(known))})"
+                )
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ConfigError(f"{CONFIG_NAME}: watch.{key} must be a number of 0 or more")
+            if key == "breaker_writes":
+                if not isinstance(value, int) or value < 1:
+                    raise ConfigError(f"{CONFIG_NAME}: watch.breaker_writes must be 1 or more")
+                values[key] = value
+            else:
+                values[key] = float(value)
+        return cls(**values)
+
+
+def is_relevant(rel: str, templates_folder: str, is_directory: bool = False) -> bool:
+    """Whether a change at ``rel`` (vault-relative, ``/``-separated) can change output.
+
+    Hidden files and folders (vaultkit's own temp files among them), editor debris
+    (vim's ``4913`` and ``~`` backups, ``.swp``, JetBrains' ``___jb_tmp___``, GNOME's
+    ``.goutputstream-*``) and files other than notes, the config and templates never are.
+    """
+    if not rel or rel.startswith("../") or rel == "..":
+        return False
+    parts = rel.split("/")
+    if any(p.startswith(".") for p in parts):
+        return False
+    if is_directory:
+        return True
+    name = parts[-1]
+    if is_editor_debris(name):
+        return False
+    if rel == CONFIG_NAME:
+        return True
+    folder = templates_folder.strip("/").casefold()
+    if folder and rel.casefold().startswith(folder + "/"):
+        return True
+    return name.endswith(".md")
+
+
+def sha256_of(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+class _Handler(FileSystemEventHandler):
+    """Runs in watchdog's thread: records the paths and wakes the loop, nothing more."""
+
+    def __init__(self, watcher: Watcher) -> None:
+        self.watcher = watcher
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if isinstance(event, DirCreatedEvent):
+            # A new folder changes nothing by itself (vaultkit makes some for its own
+            # notes); the notes put in it come as their own events or the rescan finds them.
+            return
+        paths = [os.fsdecode(event.src_path)]
+        if event.dest_path:
+            paths.append(os.fsdecode(event.dest_path))
+        self.watcher.record(paths, event.is_directory)
+
+
+class Watcher:
+    """Keeps one vault current. ``start()``, then ``run()`` until ``stop()``, then ``close()``."""
+
+    def __init__(
+        self,
+        path: Path,
+        report: Report,
+        today: dt.date | None = None,
+        poll: bool = False,
+        cache: NoteCache | None = None,
+    ) -> None:
+        self.path = path
+        self.report = report
+        self.fixed_today = today
+        self.poll = poll
+        self.cache: NoteCache = cache if cache is not None else MemoryCache()
+        self.root = vault_root(path)
+        self.config = Config.load(self.root)
+        self.settings = WatchSettings.from_config(self.config)
+        self.lock = VaultLock(self.root, "watch")
+        self.observer: BaseObserver | None = None
+        self.rebuilds = 0
+        """How many rebuilds ran (the first full one included)."""
+        self.rescans = 0
+        """How many stat-only rescans ran."""
+        self.failed = False
+        """Set when watching had to stop because of an error (the vault vanished)."""
+        self._cond = threading.Condition()  # an RLock inside: safe from a signal handler
+        self._stopping = False
+        self._busy = False
+        self._pending: dict[str, bool] = {}  # rel -> is a folder
+        self._first_event = 0.0
+        self._last_event = 0.0
+        self._own: dict[str, str] = {}  # rel -> sha256 of the bytes vaultkit wrote there
+        self._seen: dict[str, str] = {}  # rel -> sha256 of the bytes the last rebuild parsed
+        self._saved_at: dict[str, float] = {}  # rel -> when the user last changed it
+        self._writes: dict[str, deque[float]] = {}
+        self._tripped: set[str] = set()
+        self._deferred_at: float | None = None
+        self._snapshot: dict[str, tuple[int, int]] = {}
+        self._problems: set[Problem] = set()
+        self._last: Vault | None = None  # the model of the last rebuild, to see what changed
+        self._links: dict[str, set[str]] = {}  # its notes' neighbours
+        self._waiting: set[str] = set()  # notes whose write waits for the user to pause
+        self.scoped = 0
+        """How many rebuilds rendered only the notes a change touched."""
+        self._today = today or dt.date.today()
+
+    # -- life cycle ---------------------------------------------------------------
+
+    def start(self) -> RunResult:
+        """Take the vault's lock, start observing, and run the first full rebuild."""
+        self.lock.acquire()
+        try:
+            self.observer = self._start_observer()
+            result = self._regen(set())
+            self.rebuilds += 1
+            self._after(result, {}, set(), announce=False)
+            if result.written:
+                # Parse the notes just written now, so that the first save is quick.
+                build.load(self.root, self._today, self.config, self.cache)
+            return result
+        except BaseException:
+            self.close()
+            raise
+
+    def _start_observer(self) -> BaseObserver:
+        handler = _Handler(self)
+        if not self.poll:
+            observer: BaseObserver = Observer()
+            observer.schedule(handler, str(self.root), recursive=True, event_filter=EVENT_TYPES)
+            try:
+                observer.start()
+                return observer
+            except OSError as exc:
+                self.report(Level.PROBLEM, _native_failed(exc))
+        observer = PollingObserver(timeout=1.0)
+        observer.schedule(handler, str(self.root), recursive=True, event_filter=EVENT_TYPES)
+        observer.start()
+        return observer
+
+    def stop(self) -> None:
+        """Ask the loop to finish (safe from a signal handler and from other threads)."""
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+
+    def close(self) -> None:
+        """Stop observing and let go of the lock."""
+        observer, self.observer = self.observer, None
+        if observer is not None:
+            observer.stop()
+            if observer.is_alive():
+                observer.join(timeout=5)
+        self.lock.release()
+
+    # -- events (watchdog's thread) -----------------------------------------------
+
+    def record(self, paths: list[str], is_directory: bool) -> None:
+        """Note changed paths and wake the loop; called from watchdog's thread."""
+        rels = []
+        for p in paths:
+            rel = os.path.relpath(p, self.root).replace(os.sep, "/")
+            if is_relevant(rel, self.config.templates_folder, is_directory):
+                rels.append(rel)
+        if not rels:
+            return
+        now = time.monotonic()
+        with self._cond:
+            if not self._pending:
+                self._first_event = now
+            self._last_event = now
+            for rel in rels:
+                self._pending[rel] = self._pending.get(rel, False) or is_directory
+            self._cond.notify_all()
+
+    # -- the loop -----------------------------------------------------------------
+
+    def run(self) -> None:
+        """Handle changes until :meth:`stop` is called."""
+        next_rescan = time.monotonic() + self.settings.rescan_seconds
+        while True:
+            s = self.settings  # vaultkit.yaml may have changed
+            with self._cond:
+                if self._stopping:
+                    return
+                now = time.monotonic()
+                deadlines = [next_rescan]
+                if self._pending:
+                    deadlines.append(
+                        min(
+                            self._last_event + s.debounce_seconds,
+                            self._first_event + s.max_wait_seconds,
+                        )
+                    )
+                if self._deferred_at is not None:
+                    deadlines.append(self._deferred_at)
+                timeout = min(deadlines) - now
+                if timeout > 0:
+                    self._cond.wait(min(timeout, 1.0))
+                    continue
+                now = time.monotonic()
+                changes: dict[str, bool] = {}
+                if self._pending and (
+                    now - self._last_event >= s.debounce_seconds
+                    or now - self._first_event >= s.max_wait_seconds
+                ):
+                    changes, self._pending = self._pending, {}
+                self._busy = True
+            if self._stopping:
+                return
+            try:
+                if changes:
+                    self._handle(changes)
+                elif self._deferred_at is not None and now >= self._deferred_at:
+                    self._deferred_at = None
+                    self._rebuild({})
+                if now >= next_rescan:
+                    self._rescan()
+                    next_rescan = time.monotonic() + s.rescan_seconds
+            except Exception as exc:  # a failed rebuild is reported; watching goes on
+                self.report(Level.PROBLEM, f"vaultkit: could not update the vault: {exc!r}")
+                self._settle_after_failure()
+            finally:
+                self._busy = False
+            if self.failed:
+                return
+
+    def idle(self) -> bool:
+        """Nothing recorded and not yet handled, nothing being handled, no write waiting."""
+        with self._cond:
+            return not self._pending and not self._busy and self._deferred_at is None
+
+    def _handle(self, changes: dict[str, bool]) -> None:
+        """Drop vaultkit's own writes from a settled batch of changes, rebuild for the rest."""
+        real: dict[str, bool] = {}
+        own: list[str] = []
+        seen: list[str] = []
+        for rel, is_dir in sorted(changes.items()):
+            now = None if is_dir else sha256_of(self.root / rel)
+            if now is not None and now == self._own.get(rel):
+                own.append(rel)
+                self._remember_stat(rel)
+            elif now is not None and now == self._seen.get(rel):
+                seen.append(rel)  # a late event for bytes the last rebuild already read
+                self._remember_stat(rel)
+            else:
+                real[rel] = is_dir
+        if own:
+            self.report(Level.DETAIL, f"ignored vaultkit's own writes: {_listing(own)}")
+        if seen:
+            self.report(Level.DETAIL, f"already up to date: {_listing(seen)}")
+        if real:
+            self._rebuild(real)
+
+    def _rescan(self) -> None:
+        """Compare a stat-only scan with what the last rebuild saw; queue any difference."""
+        self.rescans += 1
+        if not self.root.is_dir():
+            self._vanished()
+            return
+        if self.fixed_today is None and dt.date.today() != self._today:
+            self.report(Level.INFO, "a new day: updating dates")
+            self._rebuild({})
+            return
+        seen = self._stat_all()
+        missed = sorted(
+            rel
+            for rel in set(seen) | set(self._snapshot)
+            if seen.get(rel) != self._snapshot.get(rel)
+        )
+        if missed:
+            self.report(Level.DETAIL, f"rescan found changes no event reported: {len(missed)}")
+            now = time.monotonic()
+            with self._cond:
+                if not self._pending:
+                    self._first_event = now
+                self._last_event = now
+                for rel in missed:
+                    self._pending.setdefault(rel, False)
+                self._cond.notify_all()
+
+    def _stat_all(self) -> dict[str, tuple[int, int]]:
+        """Size and mtime of every note and of the config: what the rescan compares."""
+        ignore = (*self.config.ignore_folders, self.config.templates_folder)
+        seen = {e.rel: (e.size, e.mtime_ns) for e in scan(self.root, ignore, False).entries}
+        try:
+            st = (self.root / CONFIG_NAME).stat()
+            seen[CONFIG_NAME] = (st.st_size, st.st_mtime_ns)
+        except OSError:
+            pass
+        return seen
+
+    def _settle_after_failure(self) -> None:
+        """After a failed rebuild, keep the rescan from retrying it (and repeating the
+        message) every few seconds: the next event, or a change it sees, tries again."""
+        self._snapshot = self._stat_all()
+
+    def _vanished(self) -> None:
+        self.report(Level.PROBLEM, f"vaultkit: {self.root}: the vault's folder is gone; stopped")
+        self.failed = True
+        self.stop()
+
+    # -- one rebuild --------------------------------------------------------------
+
+    def _regen(self, hold: set[str], changed: Collection[str] | None = None) -> RunResult:
+        """One pass of the pipeline; ``changed`` (None: everything) narrows the rendering."""
+        self.config = Config.load(self.root)
+        self.settings = WatchSettings.from_config(self.config)
+        self._today = self.fixed_today or dt.date.today()
+
+        links: dict[str, set[str]] = {}
+
+        def scope(loaded: Loaded) -> set[str] | None:
+            if changed is None or self._last is None:
+                return None
+            links.update(neighbours(loaded.vault))
+            touched = affected(self._last, self._links, loaded.vault, links, changed)
+            if touched is not None:
+                touched |= self._waiting
+            return touched
+
+        try:
+            result = build.regen(
+                self.root,
+                self._today,
+                config=self.config,
+                cache=self.cache,
+                hold=hold,
+                on_write=self._wrote,
+                scope=scope,
+            )
+        except BaseException:
+            self._last = None  # the next rebuild renders everything
+            raise
+        if result.loaded.scope is not None:
+            self.scoped += 1
+        self._last = result.loaded.vault
+        self._links = links or neighbours(self._last)
+        return result
+
+    def _rebuild(self, changes: dict[str, bool]) -> None:
+        now = time.monotonic()
+        for rel in changes:
+            self._saved_at[rel] = now
+        quiet = self.settings.quiet_seconds
+        self._saved_at = {p: t for p, t in self._saved_at.items() if now - t < quiet}
+        hold = set(self._saved_at) | self._tripped
+        what = _describe(changes)
+        if not self.root.is_dir():
+            self._vanished()
+            return
+        try:
+            result = self._regen(hold, set(changes) or set(self._waiting) or None)
+        except VaultkitError as exc:
+            self.rebuilds += 1
+            self.report(Level.PROBLEM, f"{what}: {exc}; nothing written, still watching")
+            self._settle_after_failure()
+            return
+        self.rebuilds += 1
+        self._after(result, changes, hold)
+
+    def _wrote(self, rel: str, data: bytes) -> None:
+        self._own[rel] = hashlib.sha256(data).hexdigest()
+
+    def _remember_stat(self, rel: str) -> None:
+        try:
+            st = (self.root / rel).stat()
+        except OSError:
+            self._snapshot.pop(rel, None)
+            return
+        self._snapshot[rel] = (st.st_size, st.st_mtime_ns)
+
+    def _after(
+        self, result: RunResult, changes: dict[str, bool], hold: set[str], announce: bool = True
+    ) -> None:
+        """Bookkeeping and the one line per change: breaker, deferrals, problems."""
+        now = time.monotonic()
+        s = self.settings
+        self._snapshot = {rel: (e.size, e.mtime_ns) for rel, e in result.loaded.entries.items()}
+        self._seen = {rel: n.sha for rel, n in result.loaded.vault.notes.items() if n.sha}
+        self._remember_stat(CONFIG_NAME)
+        tripped: list[str] = []
+        for rel in result.written:
+            self._remember_stat(rel)
+            self._seen[rel] = self._own[rel]  # on disk now: what vaultkit wrote, not what it read
+            log = self._writes.setdefault(rel, deque())
+            log.append(now)
+            while log and now - log[0] > s.breaker_seconds:
+                log.popleft()
+            if len(log) > s.breaker_writes and rel not in self._tripped:
+                self._tripped.add(rel)
+                tripped.append(rel)
+        waiting = sorted(
+            fp.path
+            for fp in result.plans
+            if fp.path in hold
+            and fp.path not in self._tripped
+            and fp.action in (Action.CREATE, Action.UPDATE)
+        )
+        self._waiting = set(waiting)
+        self._deferred_at = (
+            min(self._saved_at.get(p, now) for p in waiting) + s.quiet_seconds if waiting else None
+        )
+        new_problems = sorted(
+            p for p in set(result.problems) if p not in self._problems or p.path in changes
+        )
+        fixed = sorted(
+            {p.path for p in self._problems} - {p.path for p in result.problems} - {CONFIG_NAME}
+        )
+        self._problems = set(result.problems)
+        if not announce or (not changes and not result.written and not waiting):
+            return
+        parts = []
+        if result.written:
+            parts.append(f"wrote {_listing(result.written)}")
+        if waiting:
+            parts.append(f"will write {_listing(waiting)} once you pause")
+        if fixed:
+            parts.append(f"no more problems in {_listing(fixed)}")
+        if not parts:
+            parts.append("nothing to write")
+        what = _describe(changes) if changes else "waited for a pause"
+        self.report(Level.INFO, f"{what}: {'; '.join(parts)}")
+        for problem in new_problems:
+            self.report(Level.PROBLEM, str(problem))
+        for rel in tripped:
+            self.report(
+                Level.PROBLEM,
+                str(
+                    Problem(
+                        rel,
+                        0,
+                        f"vaultkit had to write it more than {s.breaker_writes} times in "
+                        f"{s.breaker_seconds:g} s (another program keeps changing vaultkit's "
+                        "region?); vaultkit stops writing it until watch is restarted",
+                        Severity.ERROR,
+                        "breaker",
+                    )
+                ),
+            )
+
+
+def neighbours(vault: Vault) -> dict[str, set[str]]:
+    """Which notes show something of which: the links of the model, both ways."""
+    adj: dict[str, set[str]] = defaultdict(set)
+
+    def tie(a: str, b: str) -> None:
+        adj[a].add(b)
+        adj[b].add(a)
+
+    for facts in (
+        vault.mentions,
+        vault.meetings_of_person,
+        vault.meetings_of_company,
+        vault.employees,
+        vault.former_employees,
+        vault.introduced,
+    ):
+        for a, bs in facts.items():
+            for b in bs:
+                tie(a, b)
+    for target, pairs in vault.referred_by.items():
+        for attendee, meeting in pairs:
+            tie(target, attendee)
+            tie(target, meeting)
+    return dict(adj)
+
+
+def _users(vault: Vault) -> set[str]:
+    """The user's notes: vaultkit's own (prep sheets, dashboards) come and go by its doing."""
+    return {p for p, kind in vault.kinds.items() if kind != Kind.GENERATED}
+
+
+def affected(
+    old: Vault,
+    old_links: dict[str, set[str]],
+    new: Vault,
+    new_links: dict[str, set[str]],
+    changed: Collection[str],
+) -> set[str] | None:
+    """The notes whose outputs a change can alter, or None when everything must be redone.
+
+    A change that leaves the set of notes, their kinds and their aliases alone (a save,
+    the common case) touches the changed notes and their neighbours before and after
+    the change, two links deep. A note added, removed or renamed, a new alias or kind,
+    the config or a template, or another day changes how names resolve or what every
+    note shows: then everything is rendered.
+    """
+    if old.today != new.today or old.config != new.config or _users(old) != _users(new):
+        return None
+    for path in changed:
+        if path not in new.notes or old.kinds.get(path) != new.kinds.get(path):
+            return None
+        before = values_of(old.notes[path].meta.get("aliases"))
+        if before != values_of(new.notes[path].meta.get("aliases")):
+            return None
+    scope = set(changed)
+    frontier = set(changed)
+    for _ in range(2):
+        reached: set[str] = set()
+        for path in frontier:
+            reached |= old_links.get(path, set()) | new_links.get(path, set())
+        frontier = reached - scope
+        scope |= frontier
+    return scope
+
+
+def _listing(paths: list[str] | set[str]) -> str:
+    """``A.md``, ``A.md, B.md`` or ``A.md, B.md, C.md and 3 more``: one short line."""
+    names = sorted(paths)
+    shown = ", ".join(names[:3])
+    if len(names) > 3:
+        shown += f" and {len(names) - 3} more"
+    return shown
+
+
+def _describe(changes: dict[str, bool]) -> str:
+    """``changed A.md`` or ``changed A.md, B.md, C.md and 3 more``."""
+    if not changes:
+        return "rescan"
+    return "changed " + _listing({f"{rel}/" if d else rel for rel, d in changes.items()})
+
+
+def _native_failed(exc: OSError) -> str:
+    advice = ""
+    text = str(exc)
+    if "watch limit" in text:
+        advice = (
+            " Raise the limit with `sudo sysctl fs.inotify.max_user_watches=524288` "
+            "(add it to /etc/sysctl.conf to keep it)."
+        )
+    elif "instance limit" in text:
+        advice = (
+            " Raise the limit with `sudo sysctl fs.inotify.max_user_instances=1024`, "
+            "or close other programs that watch files."
+        )
+    return (
+        f"vaultkit: the system's file watcher could not start ({text}); polling the vault "
+        f"every second instead, which costs more.{advice} Use --poll to skip this attempt."
+    )
