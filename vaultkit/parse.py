@@ -14,13 +14,14 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
-
-from markdown_it import MarkdownIt
+from typing import TYPE_CHECKING, Any
 
 from .errors import NoteError
-from .wikilinks import wikilinks_plugin
+from .fastbody import BodyLink, scan_body
 from .yamlsafe import VaultYAMLHandler, load_yaml
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 BOM = "\ufeff"
 _HANDLER = VaultYAMLHandler()
@@ -214,6 +215,10 @@ def find_regions(text: str, path: str) -> tuple[tuple[Region, ...], str | None, 
 @lru_cache(maxsize=1)
 def markdown() -> MarkdownIt:
     """The body parser: CommonMark blocks, code spans and wikilinks; nothing it doesn't need."""
+    from markdown_it import MarkdownIt  # imported on first use: most bodies never need it
+
+    from .wikilinks import wikilinks_plugin
+
     md = MarkdownIt("commonmark")
     md.disable(["emphasis", "link", "image", "autolink", "html_inline", "entity"])
     md.use(wikilinks_plugin)
@@ -238,33 +243,46 @@ def _blank_regions(body: str, regions: tuple[Region, ...], body_offset: int) -> 
     return "".join(parts)
 
 
-def parse_body(
-    body: str, body_line: int
-) -> tuple[tuple[Link, ...], tuple[Task, ...], tuple[Section, ...]]:
-    """Links, tasks and level-2 sections of a body that starts on file line ``body_line``."""
-    md = markdown()
-    tokens = md.parse(body)
-    lines = body.split("\n")
-    links: list[Link] = []
-    tasks: list[Task] = []
+def _markdown_it_scan(body: str) -> tuple[list[BodyLink], list[int], list[tuple[int, int, str]]]:
+    """What :func:`fastbody.scan_body` returns, read off markdown-it's full token stream."""
+    tokens = markdown().parse(body)
+    links: list[BodyLink] = []
+    items: list[int] = []
     headings: list[tuple[int, int, str]] = []  # (level, line index, title)
     for i, token in enumerate(tokens):
         if token.type == "inline" and token.children and token.map:
             for child in token.children:
                 if child.type == "wikilink":
                     offset = int(child.meta["offset"])
-                    line = body_line + token.map[0] + token.content.count("\n", 0, offset)
+                    line = token.map[0] + token.content.count("\n", 0, offset)
                     links.append(
-                        Link(child.meta["target"], child.meta["alias"], line, child.meta["embed"])
+                        (child.meta["target"], child.meta["alias"], line, child.meta["embed"])
                     )
         elif token.type == "list_item_open" and token.map:
-            idx = token.map[0]
-            m = TASK_RE.match(lines[idx]) if idx < len(lines) else None
-            if m:
-                tasks.append(Task(body_line + idx, m.group("status"), m.group("text").rstrip()))
+            items.append(token.map[0])
         elif token.type == "heading_open" and token.map:
             title = tokens[i + 1].content.strip() if i + 1 < len(tokens) else ""
             headings.append((int(token.tag[1:]), token.map[0], title))
+    return links, items, headings
+
+
+def parse_body(
+    body: str, body_line: int, fast: bool = True
+) -> tuple[tuple[Link, ...], tuple[Task, ...], tuple[Section, ...]]:
+    """Links, tasks and level-2 sections of a body that starts on file line ``body_line``.
+
+    The fast line scanner answers for plain bodies; markdown-it for the rest (and for
+    every body when ``fast`` is False, which the tests use to compare the two).
+    """
+    scanned = scan_body(body) if fast else None
+    raw_links, item_lines, headings = scanned if scanned is not None else _markdown_it_scan(body)
+    lines = body.split("\n")
+    links = [Link(target, alias, body_line + idx, embed) for target, alias, idx, embed in raw_links]
+    tasks: list[Task] = []
+    for idx in item_lines:
+        m = TASK_RE.match(lines[idx]) if idx < len(lines) else None
+        if m:
+            tasks.append(Task(body_line + idx, m.group("status"), m.group("text").rstrip()))
     sections: list[Section] = []
     for n, (level, idx, title) in enumerate(headings):
         if level != 2:
