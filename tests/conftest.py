@@ -25,3 +25,11 @@ def sample_vault(tmp_path: Path) -> Path:
     dest = tmp_path / "vault"
     shutil.copytree(SAMPLE, dest)
     return dest
+
+
+@pytest.fixture(autouse=True)
+def cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own cache folder (parse cache, locks), never the user's."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("VAULTKIT_CACHE_DIR", str(folder))
+    return folder

@@ -44,6 +44,8 @@ class RunResult:
     plans: list[FilePlan]
     problems: list[Problem]
     written: list[str] = field(default_factory=list)
+    wrote: dict[str, tuple[bytes, int]] = field(default_factory=dict)
+    """Path -> the bytes written and their mtime_ns, to cache without reading back."""
 
     @property
     def counts(self) -> Counter[str]:
@@ -186,7 +188,10 @@ def _problem_of(path: str, exc: Exception) -> Problem:
 
 
 def apply(
-    loaded: Loaded, plans: list[FilePlan], wanted: dict[str, list[Output]]
+    loaded: Loaded,
+    plans: list[FilePlan],
+    wanted: dict[str, list[Output]],
+    wrote: dict[str, tuple[bytes, int]] | None = None,
 ) -> tuple[list[str], list[Problem]]:
     """Write every plan with changes; redo a plan whose file changed under us."""
     written: list[str] = []
@@ -197,8 +202,10 @@ def apply(
         current = fp
         for attempt in range(MAX_REDO + 1):
             try:
-                atomic_write(loaded.root, current.path, current.new or b"", current.stamp)
+                st = atomic_write(loaded.root, current.path, current.new or b"", current.stamp)
                 written.append(current.path)
+                if wrote is not None:
+                    wrote[current.path] = (current.new or b"", st.st_mtime_ns)
                 break
             except WriteConflict:
                 if attempt == MAX_REDO:
@@ -231,6 +238,15 @@ def _replan(loaded: Loaded, path: str, wanted: list[Output]) -> FilePlan:
     return plan_file(loaded.root, path, wanted, parse_note(path, data))
 
 
+def remember_written(cache: NoteCache, wrote: dict[str, tuple[bytes, int]]) -> None:
+    """Cache what vaultkit just wrote, parsed from its own bytes (no reading back)."""
+    for rel, (data, mtime_ns) in wrote.items():
+        try:
+            cache.put(parse_note(rel, data, mtime_ns))
+        except NoteError:
+            continue
+
+
 def regen(
     path: Path,
     today: dt.date,
@@ -252,8 +268,10 @@ def regen(
     problems.extend(plan_problems)
     result = RunResult(loaded, plans, problems)
     if not dry_run:
-        written, write_problems = apply(loaded, plans, group(outputs))
+        written, write_problems = apply(loaded, plans, group(outputs), result.wrote)
         result.written = written
         problems.extend(write_problems)
+        if cache is not None:
+            remember_written(cache, result.wrote)
     result.problems = sorted(set(problems))
     return result

@@ -1,15 +1,26 @@
 """Reuse of parsed notes across runs: a note is parsed again only when its stamp changes.
 
 :class:`NoteCache` is the interface ``build.load`` uses; :class:`MemoryCache` keeps
-parsed notes in memory (the watcher holds one for its whole life). A cache is never
+parsed notes in memory (the watcher holds one for its whole life); :class:`FileCache`
+keeps them between runs in the user's cache folder, outside the vault. A cache is never
 trusted over the file: an entry is used only when path, size and mtime_ns all match
 what the scan just saw.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from pathlib import Path
 from typing import Protocol
 
+from . import __version__
+from .errors import VaultError
 from .parse import ParsedNote
 
 
@@ -45,3 +56,133 @@ class MemoryCache:
 
     def __len__(self) -> int:
         return len(self._notes)
+
+
+# -- the persistent cache --------------------------------------------------------------
+
+CACHE_ENV = "VAULTKIT_CACHE_DIR"
+"""Environment variable that moves vaultkit's per-user cache folder (tests, CI, roaming)."""
+CACHE_FORMAT = 1
+"""Bumped whenever what a cache file holds changes shape."""
+NOTES_FILE = "notes.pickle"
+_PARSER_MODULES = ("parse.py", "fastbody.py", "fastyaml.py", "yamlsafe.py", "wikilinks.py")
+
+
+def cache_base() -> Path:
+    """vaultkit's per-user cache folder (``$VAULTKIT_CACHE_DIR`` when set); never synced."""
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("vaultkit", appauthor=False))
+
+
+def vault_key(root: Path) -> str:
+    """A short, stable name for the vault whose real path is ``root``."""
+    return hashlib.sha256(str(root).encode("utf-8")).hexdigest()[:16]
+
+
+def vault_cache_dir(root: Path) -> Path:
+    """The cache folder of the vault whose real path is ``root`` (not created here).
+
+    Raises :class:`VaultError` when it would be inside the vault: vaultkit's own files
+    never go into the synced vault.
+    """
+    folder = cache_base() / "vaults" / vault_key(root)
+    real = folder.resolve()
+    if real == root or real.is_relative_to(root):
+        raise VaultError(
+            f"{folder}: vaultkit's cache folder is inside the vault; set {CACHE_ENV} to a "
+            "folder outside it"
+        )
+    return folder
+
+
+def _fingerprint(root: Path) -> tuple[object, ...]:
+    """What a cache file must have been written by: format, vaultkit, Python, the parser."""
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in _PARSER_MODULES:
+        try:
+            digest.update((here / name).read_bytes())
+        except OSError:
+            digest.update(name.encode())
+    return (CACHE_FORMAT, __version__, sys.version_info[:2], digest.hexdigest(), str(root))
+
+
+class FileCache(MemoryCache):
+    """Parsed notes kept between runs in one pickle file in the vault's cache folder.
+
+    Safe to delete; a file that is unreadable, corrupted or written by another version
+    of vaultkit (or of its parser) is ignored and rebuilt. Entries are used only when
+    path, size and mtime_ns match the scan, so a changed note is always parsed again.
+    The file is replaced atomically, and only when something changed.
+    """
+
+    def __init__(self, root: Path) -> None:
+        super().__init__()
+        self.root = root
+        self.path = vault_cache_dir(root) / NOTES_FILE
+        self._fingerprint = _fingerprint(root)
+        self._dirty = False
+        self.loaded_from_disk = False
+
+    @classmethod
+    def open(cls, root: Path) -> FileCache:
+        cache = cls(root)
+        cache._read()
+        return cache
+
+    def _read(self) -> None:
+        try:
+            data = self.path.read_bytes()
+        except OSError:
+            return
+        gc.disable()  # unpickling thousands of small objects: no collection midway
+        try:
+            header, notes = pickle.loads(data)
+            if header != self._fingerprint or not isinstance(notes, dict):
+                self._dirty = True
+                return
+            self._notes = notes
+            self.loaded_from_disk = True
+        except Exception:  # a damaged cache is only a slower run: rebuild it
+            self._notes = {}
+            self._dirty = True
+        finally:
+            gc.enable()
+
+    def put(self, note: ParsedNote) -> None:
+        super().put(note)
+        self._dirty = True
+
+    def retain(self, paths: set[str]) -> None:
+        if any(p not in paths for p in self._notes):
+            super().retain(paths)
+            self._dirty = True
+
+    def save(self) -> None:
+        """Write the cache if it changed; a failure to write is not an error."""
+        if not self._dirty:
+            return
+        folder = self.path.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            data = pickle.dumps((self._fingerprint, self._notes), pickle.HIGHEST_PROTOCOL)
+            fd, tmp = tempfile.mkstemp(prefix=".notes-", suffix=".tmp", dir=folder)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                os.replace(tmp, self.path)
+            finally:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp)
+        except OSError:
+            return
+        self._dirty = False
+
+
+def open_cache(root: Path, enabled: bool = True) -> FileCache | None:
+    """The vault's persistent parse cache, or None when disabled."""
+    return FileCache.open(root) if enabled else None

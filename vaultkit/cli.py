@@ -12,8 +12,10 @@ import click
 
 from . import __version__, build
 from .build import RunResult
+from .cache import FileCache, open_cache
 from .errors import Problem, Severity, VaultkitError
 from .plan import Action, unified_diff
+from .scan import vault_root
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -39,6 +41,19 @@ vault_argument = click.argument(
     default=".",
     type=click.Path(file_okay=False, path_type=Path),
 )
+
+
+no_cache_option = click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Parse every note again instead of reusing the parse cache kept in your cache "
+    "folder (outside the vault; VAULTKIT_CACHE_DIR moves it). The cache is never trusted "
+    "over a note: a note whose size or time changed is always parsed again.",
+)
+
+
+def _open_cache(vault: Path, no_cache: bool) -> FileCache | None:
+    return None if no_cache else open_cache(vault_root(vault))
 
 
 def _report(problems: list[Problem]) -> None:
@@ -72,7 +87,8 @@ def cli() -> None:
 )
 @today_option
 @click.option("--quiet", "-q", is_flag=True, help="Print problems only, no summary.")
-def regen(vault: Path, dry_run: bool, today: str | None, quiet: bool) -> None:
+@no_cache_option
+def regen(vault: Path, dry_run: bool, today: str | None, quiet: bool, no_cache: bool) -> None:
     """Regenerate every vaultkit region in the VAULT (default: this folder).
 
     Prints one summary line, and a `path:line: message` line for each problem.
@@ -83,8 +99,12 @@ def regen(vault: Path, dry_run: bool, today: str | None, quiet: bool) -> None:
     Example:
         vaultkit regen ~/Notes/Career --dry-run
         vaultkit regen ~/Notes/Career --today 2026-11-22
+        vaultkit regen ~/Notes/Career --no-cache
     """
-    result = build.regen(vault, _today(today), dry_run)
+    cache = _open_cache(vault, no_cache)
+    result = build.regen(vault, _today(today), dry_run, cache=cache)
+    if cache is not None:
+        cache.save()
     if dry_run:
         for fp in result.plans:
             if fp.action in (Action.CREATE, Action.UPDATE):
@@ -112,7 +132,8 @@ def summary(result: RunResult, dry_run: bool) -> str:
 @today_option
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
-def check(vault: Path, today: str | None, as_json: bool, strict: bool) -> None:
+@no_cache_option
+def check(vault: Path, today: str | None, as_json: bool, strict: bool, no_cache: bool) -> None:
     """Check the VAULT's notes and report problems; write nothing.
 
     Reports broken front-matter (with the line), links that match no note or
@@ -124,8 +145,12 @@ def check(vault: Path, today: str | None, as_json: bool, strict: bool) -> None:
     Example:
         vaultkit check ~/Notes/Career
         vaultkit check ~/Notes/Career --json | jq '.problems[].message'
+        vaultkit check ~/Notes/Career --no-cache
     """
-    loaded = build.load(vault, _today(today))
+    cache = _open_cache(vault, no_cache)
+    loaded = build.load(vault, _today(today), cache=cache)
+    if cache is not None:
+        cache.save()
     problems = sorted(set(loaded.problems))
     for path, note in loaded.vault.notes.items():
         if note.region_problem:

@@ -72,8 +72,12 @@ def _umask_mode() -> int:
     return 0o666 & ~mask
 
 
-def atomic_write(root: Path, rel: str, data: bytes, expect: Stamp | None) -> None:
-    """Write ``data`` to ``rel`` atomically; ``expect`` is what was read (None: a new file)."""
+def atomic_write(root: Path, rel: str, data: bytes, expect: Stamp | None) -> os.stat_result:
+    """Write ``data`` to ``rel`` atomically; ``expect`` is what was read (None: a new file).
+
+    Returns the stat of the written file as vaultkit left it (taken from its own file
+    descriptor, so a later edit by someone else can never be mistaken for it).
+    """
     target = inside(root, rel)
     if expect is not None and expect.nlink > 1:
         raise UnsafeWrite(f"{rel}: has other hard links; replacing it would break them")
@@ -90,6 +94,7 @@ def atomic_write(root: Path, rel: str, data: bytes, expect: Stamp | None) -> Non
                 stat.S_IMODE(expect.mode) if expect is not None else _umask_mode(),
             )
             os.fsync(fh.fileno())
+            written = os.fstat(fh.fileno())
         if expect is None:
             try:
                 os.link(tmp, target)  # fails if the name exists: never clobbers a new note
@@ -103,6 +108,7 @@ def atomic_write(root: Path, rel: str, data: bytes, expect: Stamp | None) -> Non
             _recheck(target, rel, expect)
             os.replace(tmp, target)
         _fsync_dir(target.parent)
+        return written
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
