@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from vaultkit import build, runmemo
 from vaultkit import cache as cache_mod
 from vaultkit.cache import FileCache, vault_cache_dir
 from vaultkit.cli import cli
 from vaultkit.errors import VaultError
 
-from .conftest import TODAY
+from .conftest import REPO, TODAY
 
 MEETING = "Meetings/2026-08-28 Amara Osei informational.md"
 
@@ -104,6 +105,7 @@ def test_corrupted_cache_is_ignored_and_rebuilt(runner: CliRunner, sample_vault:
         _cache_file(sample_vault).read_bytes()[:100],
     ):
         _cache_file(sample_vault).write_bytes(garbage)
+        runmemo.forget(sample_vault.resolve(), "regen")  # else the run is a stat walk
         assert "0 created, 0 updated" in _regen(runner, sample_vault)
         assert _tree(sample_vault) == expected
         assert FileCache.open(sample_vault.resolve()).loaded_from_disk
@@ -139,3 +141,38 @@ def test_cache_folder_inside_the_vault_is_refused(
     assert _tree(sample_vault) == before
     ok = runner.invoke(cli, ["regen", str(sample_vault), "--today", TODAY, "--no-cache"])
     assert ok.exit_code == 0
+
+
+def _no_loading(*args: object, **kwargs: object) -> None:
+    raise AssertionError("the vault was read again")
+
+
+def test_unchanged_vault_is_not_read_again(
+    runner: CliRunner, sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _regen(runner, sample_vault)
+    second = _regen(runner, sample_vault)  # writes nothing: remembered
+    check = runner.invoke(cli, ["check", str(sample_vault), "--today", TODAY, "--json"])
+    monkeypatch.setattr(build, "load", _no_loading)
+    assert _regen(runner, sample_vault) == second
+    again = runner.invoke(cli, ["check", str(sample_vault), "--today", TODAY, "--json"])
+    assert (again.exit_code, again.output) == (check.exit_code, check.output)
+    # Another day, or no cache: everything is read.
+    other_day = runner.invoke(cli, ["regen", str(sample_vault), "--today", "2026-11-23"])
+    assert isinstance(other_day.exception, AssertionError)
+    no_cache = runner.invoke(cli, ["regen", str(sample_vault), "--today", TODAY, "--no-cache"])
+    assert isinstance(no_cache.exception, AssertionError)
+
+
+def test_template_edit_runs_everything(runner: CliRunner, sample_vault: Path) -> None:
+    _regen(runner, sample_vault)
+    _regen(runner, sample_vault)
+    default = (REPO / "templates" / "regions" / "person.md.j2").read_text(encoding="utf-8")
+    override = sample_vault / "vaultkit" / "templates" / "regions" / "person.md.j2"
+    override.parent.mkdir(parents=True)
+    override.write_text("Custom person region\n" + default, encoding="utf-8")
+    out = _regen(runner, sample_vault)
+    assert "0 updated" not in out
+    assert "Custom person region" in (sample_vault / "People" / "Amara Osei.md").read_text(
+        encoding="utf-8"
+    )

@@ -19,7 +19,7 @@ from .model import Kind, Vault, build_model
 from .parse import ParsedNote, parse_note
 from .plan import Action, FilePlan, Output, group, plan_file
 from .render import Templates, company_context, meeting_context, person_context
-from .scan import Entry, scan, vault_root
+from .scan import Entry, ScanResult, scan, vault_root
 from .write import atomic_write
 
 OPT_OUT_VALUES = {"false", "off", "no", "never", "ignore"}
@@ -85,13 +85,20 @@ def is_opted_out(note: ParsedNote) -> bool:
 
 
 def load(
-    path: Path, today: dt.date, config: Config | None = None, cache: NoteCache | None = None
+    path: Path,
+    today: dt.date,
+    config: Config | None = None,
+    cache: NoteCache | None = None,
+    scanned: ScanResult | None = None,
 ) -> Loaded:
-    """Scan, parse and model a vault; ``cache`` spares parsing notes that did not change."""
+    """Scan, parse and model a vault; ``cache`` spares parsing notes that did not change.
+
+    ``scanned`` is a scan the caller just made (with this config), to walk only once.
+    """
     root = vault_root(path)
     config = config or Config.load(root)
-    ignore = (*config.ignore_folders, config.templates_folder)
-    scanned = scan(root, ignore)
+    if scanned is None:
+        scanned = scan(root, scan_ignores(config))
     problems = list(scanned.problems)
     notes: dict[str, ParsedNote] = {}
     unwritable: set[str] = set()
@@ -148,6 +155,11 @@ def load(
     vault = build_model(notes, config, today)
     problems.extend(vault.problems)
     return Loaded(root, config, vault, entries, unwritable, problems)
+
+
+def scan_ignores(config: Config) -> tuple[str, ...]:
+    """The folders a scan skips: the ignored ones and the templates folder."""
+    return (*config.ignore_folders, config.templates_folder)
 
 
 def backlink_outputs(loaded: Loaded, templates: Templates) -> Iterable[Output]:
@@ -253,9 +265,10 @@ def regen(
     dry_run: bool = False,
     config: Config | None = None,
     cache: NoteCache | None = None,
+    scanned: ScanResult | None = None,
 ) -> RunResult:
     """Run the whole pipeline once."""
-    loaded = load(path, today, config, cache)
+    loaded = load(path, today, config, cache, scanned)
     templates = Templates(loaded.root, loaded.config.templates_folder)
     problems = list(loaded.problems)
     outputs: list[Output] = []

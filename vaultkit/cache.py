@@ -126,15 +126,24 @@ class FileCache(MemoryCache):
         self.path = vault_cache_dir(root) / NOTES_FILE
         self._fingerprint = _fingerprint(root)
         self._dirty = False
-        self.loaded_from_disk = False
+        self._read_done = False
+        self._loaded_from_disk = False
 
     @classmethod
     def open(cls, root: Path) -> FileCache:
-        cache = cls(root)
-        cache._read()
-        return cache
+        """The vault's cache; its file is read on first use, not here."""
+        return cls(root)
+
+    @property
+    def loaded_from_disk(self) -> bool:
+        """Whether usable entries were read from the cache file."""
+        self._read()
+        return self._loaded_from_disk
 
     def _read(self) -> None:
+        if self._read_done:
+            return
+        self._read_done = True
         try:
             data = self.path.read_bytes()
         except OSError:
@@ -146,18 +155,28 @@ class FileCache(MemoryCache):
                 self._dirty = True
                 return
             self._notes = notes
-            self.loaded_from_disk = True
+            self._loaded_from_disk = True
         except Exception:  # a damaged cache is only a slower run: rebuild it
             self._notes = {}
             self._dirty = True
         finally:
             gc.enable()
 
+    def get(self, rel: str, size: int, mtime_ns: int) -> ParsedNote | None:
+        self._read()
+        return super().get(rel, size, mtime_ns)
+
     def put(self, note: ParsedNote) -> None:
+        self._read()
         super().put(note)
         self._dirty = True
 
+    def __len__(self) -> int:
+        self._read()
+        return super().__len__()
+
     def retain(self, paths: set[str]) -> None:
+        self._read()
         if any(p not in paths for p in self._notes):
             super().retain(paths)
             self._dirty = True

@@ -5,17 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 
-from . import __version__, build
+from . import __version__, build, runmemo
 from .build import RunResult
 from .cache import FileCache, open_cache
+from .config import Config
 from .errors import Problem, Severity, VaultkitError
 from .plan import Action, unified_diff
-from .scan import vault_root
+from .scan import ScanResult, scan, vault_root
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -54,6 +56,28 @@ no_cache_option = click.option(
 
 def _open_cache(vault: Path, no_cache: bool) -> FileCache | None:
     return None if no_cache else open_cache(vault_root(vault))
+
+
+@dataclass
+class _Memo:
+    """A run's inputs, scanned once: the key to the last identical run, and what it said."""
+
+    root: Path
+    config: Config
+    scanned: ScanResult
+    key: str
+    outcome: runmemo.Outcome | None
+
+
+def _memo(vault: Path, command: str, today: dt.date) -> _Memo:
+    from .render import default_templates_dir
+
+    root = vault_root(vault)
+    config = Config.load(root)
+    scanned = scan(root, build.scan_ignores(config))
+    templates = (root / config.templates_folder, default_templates_dir())
+    key = runmemo.inputs_key(command, root, today, scanned, templates)
+    return _Memo(root, config, scanned, key, runmemo.recall(root, command, key))
 
 
 def _report(problems: list[Problem]) -> None:
@@ -101,8 +125,23 @@ def regen(vault: Path, dry_run: bool, today: str | None, quiet: bool, no_cache: 
         vaultkit regen ~/Notes/Career --today 2026-11-22
         vaultkit regen ~/Notes/Career --no-cache
     """
+    day = _today(today)
     cache = _open_cache(vault, no_cache)
-    result = build.regen(vault, _today(today), dry_run, cache=cache)
+    memo = _memo(vault, "regen", day) if cache is not None else None
+    if memo is not None and memo.outcome is not None:
+        # Nothing changed since a run that had nothing to write: say again what it said.
+        _report(memo.outcome.problems)
+        if not quiet:
+            click.echo(summary_line(memo.outcome.counts, memo.outcome.problems, dry_run))
+        sys.exit(memo.outcome.exit_code)
+    result = build.regen(
+        vault,
+        day,
+        dry_run,
+        config=memo.config if memo else None,
+        cache=cache,
+        scanned=memo.scanned if memo else None,
+    )
     if cache is not None:
         cache.save()
     if dry_run:
@@ -112,17 +151,32 @@ def regen(vault: Path, dry_run: bool, today: str | None, quiet: bool, no_cache: 
     _report(result.problems)
     if not quiet:
         click.echo(summary(result, dry_run))
-    sys.exit(EXIT_PROBLEMS if result.errors or result.counts[Action.CONFLICT] else EXIT_OK)
+    code = EXIT_PROBLEMS if result.errors or result.counts[Action.CONFLICT] else EXIT_OK
+    if memo is not None:
+        counts = {str(k): v for k, v in result.counts.items()}
+        counts["conflicts"] = sum(len(p.conflicts) for p in result.plans)
+        if result.written or counts.get(Action.CREATE) or counts.get(Action.UPDATE):
+            runmemo.forget(memo.root, "regen")
+        else:
+            outcome = runmemo.Outcome("regen", memo.key, result.problems, counts, code)
+            runmemo.remember(memo.root, outcome)
+    sys.exit(code)
 
 
 def summary(result: RunResult, dry_run: bool) -> str:
-    counts = result.counts
-    conflicts = sum(len(p.conflicts) for p in result.plans)
-    problems = len([p for p in result.problems if p.code != "conflict"])
+    counts = {str(k): v for k, v in result.counts.items()}
+    counts["conflicts"] = sum(len(p.conflicts) for p in result.plans)
+    return summary_line(counts, result.problems, dry_run)
+
+
+def summary_line(counts: dict[str, int], all_problems: list[Problem], dry_run: bool) -> str:
+    conflicts = counts.get("conflicts", 0)
+    problems = len([p for p in all_problems if p.code != "conflict"])
     verb = "would be " if dry_run else ""
     return (
-        f"vaultkit: {counts[Action.CREATE]} {verb}created, {counts[Action.UPDATE]} {verb}updated, "
-        f"{counts[Action.UNCHANGED]} unchanged, {_plural(conflicts, 'conflict')}, "
+        f"vaultkit: {counts.get(Action.CREATE, 0)} {verb}created, "
+        f"{counts.get(Action.UPDATE, 0)} {verb}updated, "
+        f"{counts.get(Action.UNCHANGED, 0)} unchanged, {_plural(conflicts, 'conflict')}, "
         f"{_plural(problems, 'problem')}"
     )
 
@@ -147,8 +201,50 @@ def check(vault: Path, today: str | None, as_json: bool, strict: bool, no_cache:
         vaultkit check ~/Notes/Career --json | jq '.problems[].message'
         vaultkit check ~/Notes/Career --no-cache
     """
+    day = _today(today)
     cache = _open_cache(vault, no_cache)
-    loaded = build.load(vault, _today(today), cache=cache)
+    memo = _memo(vault, "check", day) if cache is not None else None
+    if memo is not None and memo.outcome is not None:
+        root, problems, counts = memo.root, memo.outcome.problems, memo.outcome.counts
+    else:
+        root, problems, counts = _check(vault, day, cache, memo)
+    errors = [p for p in problems if p.severity == Severity.ERROR]
+    warnings = [p for p in problems if p.severity == Severity.WARNING]
+    if as_json:
+        payload: dict[str, Any] = {
+            "vault": str(root),
+            "notes": counts["notes"],
+            "people": counts["people"],
+            "companies": counts["companies"],
+            "meetings": counts["meetings"],
+            "errors": len(errors),
+            "warnings": len(warnings),
+            "problems": [p.to_json() for p in problems],
+        }
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        for problem in problems:
+            click.echo(str(problem))
+        click.echo(
+            f"vaultkit: {counts['notes']} notes ({counts['people']} people, "
+            f"{counts['companies']} companies, {counts['meetings']} meetings): "
+            f"{_plural(len(errors), 'error')}, {_plural(len(warnings), 'warning')}"
+        )
+    failed = errors or (strict and warnings)
+    sys.exit(EXIT_PROBLEMS if failed else EXIT_OK)
+
+
+def _check(
+    vault: Path, day: dt.date, cache: FileCache | None, memo: _Memo | None
+) -> tuple[Path, list[Problem], dict[str, int]]:
+    """Load the vault and gather every problem ``check`` reports, with the counts it prints."""
+    loaded = build.load(
+        vault,
+        day,
+        config=memo.config if memo else None,
+        cache=cache,
+        scanned=memo.scanned if memo else None,
+    )
     if cache is not None:
         cache.save()
     problems = sorted(set(loaded.problems))
@@ -160,31 +256,16 @@ def check(vault: Path, today: str | None, as_json: bool, strict: bool, no_cache:
                 )
             )
     problems.sort()
-    errors = [p for p in problems if p.severity == Severity.ERROR]
-    warnings = [p for p in problems if p.severity == Severity.WARNING]
-    vault_model = loaded.vault
-    if as_json:
-        payload: dict[str, Any] = {
-            "vault": str(loaded.root),
-            "notes": len(vault_model.notes),
-            "people": len(vault_model.people),
-            "companies": len(vault_model.companies),
-            "meetings": len(vault_model.meetings),
-            "errors": len(errors),
-            "warnings": len(warnings),
-            "problems": [p.to_json() for p in problems],
-        }
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
-    else:
-        for problem in problems:
-            click.echo(str(problem))
-        click.echo(
-            f"vaultkit: {len(vault_model.notes)} notes ({len(vault_model.people)} people, "
-            f"{len(vault_model.companies)} companies, {len(vault_model.meetings)} meetings): "
-            f"{_plural(len(errors), 'error')}, {_plural(len(warnings), 'warning')}"
-        )
-    failed = errors or (strict and warnings)
-    sys.exit(EXIT_PROBLEMS if failed else EXIT_OK)
+    model = loaded.vault
+    counts = {
+        "notes": len(model.notes),
+        "people": len(model.people),
+        "companies": len(model.companies),
+        "meetings": len(model.meetings),
+    }
+    if memo is not None:
+        runmemo.remember(memo.root, runmemo.Outcome("check", memo.key, problems, counts))
+    return loaded.root, problems, counts
 
 
 def main() -> None:

@@ -125,6 +125,8 @@ class Resolver:
     def __init__(self, paths: Iterable[str], aliases: Mapping[str, Iterable[str]]) -> None:
         self._by_stem: dict[str, list[str]] = defaultdict(list)
         self._by_alias: dict[str, list[str]] = defaultdict(list)
+        self._memo: dict[tuple[str, Kind | None], Resolution] = {}
+        self._memo_kinds: Mapping[str, Kind] | None = None
         for path in paths:
             self._by_stem[nfc_key(stem_of(path))].append(path)
         for path, names in aliases.items():
@@ -134,6 +136,18 @@ class Resolver:
                     self._by_alias[key].append(path)
 
     def resolve(self, raw: str, kinds: Mapping[str, Kind], want: Kind | None = None) -> Resolution:
+        # The same names come back thousands of times in a large vault: answer them once
+        # (for one ``kinds`` mapping at a time; another one starts afresh).
+        if kinds is not self._memo_kinds:
+            self._memo.clear()
+            self._memo_kinds = kinds
+        memo_key = (raw, want)
+        found = self._memo.get(memo_key)
+        if found is None:
+            found = self._memo[memo_key] = self._resolve(raw, kinds, want)
+        return found
+
+    def _resolve(self, raw: str, kinds: Mapping[str, Kind], want: Kind | None) -> Resolution:
         name = link_target(raw)
         if not name:
             return Resolution(None)
@@ -301,6 +315,7 @@ class Vault:
     referrals_made: dict[str, list[tuple[Ref, str]]] = field(default_factory=dict)
     referred_by: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     mentions: dict[str, list[str]] = field(default_factory=dict)
+    _links: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def name(self, path: str) -> str:
         return stem_of(path)
@@ -311,9 +326,14 @@ class Vault:
 
     def link(self, path: str) -> str:
         """A wikilink to a note: by name, or path-qualified when the name is not unique."""
-        if self.unique_stem(path):
-            return f"[[{stem_of(path)}]]"
-        return f"[[{path[:-3]}|{stem_of(path)}]]"
+        found = self._links.get(path)
+        if found is None:
+            if self.unique_stem(path):
+                found = f"[[{stem_of(path)}]]"
+            else:
+                found = f"[[{path[:-3]}|{stem_of(path)}]]"
+            self._links[path] = found
+        return found
 
     def held(self, meeting: Meeting) -> bool:
         """A meeting that took place: before today and not cancelled."""
