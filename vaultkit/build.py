@@ -18,6 +18,7 @@ from .errors import NoteError, Problem, Severity, TemplateProblem, UnsafeWrite, 
 from .model import Kind, Vault, build_model
 from .parse import ParsedNote, parse_note
 from .plan import Action, FilePlan, Output, group, plan_file
+from .progress import Progress
 from .render import Templates, company_context, meeting_context, person_context
 from .scan import Entry, ScanResult, scan, vault_root
 from .write import atomic_write
@@ -90,6 +91,7 @@ def load(
     config: Config | None = None,
     cache: NoteCache | None = None,
     scanned: ScanResult | None = None,
+    progress: Progress | None = None,
 ) -> Loaded:
     """Scan, parse and model a vault; ``cache`` spares parsing notes that did not change.
 
@@ -103,7 +105,10 @@ def load(
     notes: dict[str, ParsedNote] = {}
     unwritable: set[str] = set()
     entries = {e.rel: e for e in scanned.entries}
-    for entry in scanned.entries:
+    total = len(scanned.entries)
+    for n, entry in enumerate(scanned.entries):
+        if progress is not None and n % 256 == 0:
+            progress.update("reading notes", n, total)
         rel = entry.rel
         if entry.size > config.max_note_bytes:
             problems.append(
@@ -199,29 +204,69 @@ def _problem_of(path: str, exc: Exception) -> Problem:
     return Problem(path, 0, f"not written: {exc}", Severity.ERROR, "write")
 
 
+WRITE_WORKERS = 8
+"""Threads that write files at once: writes wait on fsync, which runs outside the GIL."""
+PARALLEL_WRITES = 32
+"""Fewer files than this are written one after the other."""
+
+
 def apply(
     loaded: Loaded,
     plans: list[FilePlan],
     wanted: dict[str, list[Output]],
     wrote: dict[str, tuple[bytes, int]] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[list[str], list[Problem]]:
-    """Write every plan with changes; redo a plan whose file changed under us."""
+    """Write every plan with changes; redo a plan whose file changed under us.
+
+    Files are independent, so many are written by a few threads at once; the results
+    are gathered in plan order, so what is reported does not depend on timing.
+    """
+    jobs = [
+        fp for fp in plans if fp.action in (Action.CREATE, Action.UPDATE) and fp.new is not None
+    ]
     written: list[str] = []
     problems: list[Problem] = []
-    for fp in plans:
-        if fp.action not in (Action.CREATE, Action.UPDATE) or fp.new is None:
-            continue
-        current = fp
-        for attempt in range(MAX_REDO + 1):
-            try:
-                st = atomic_write(loaded.root, current.path, current.new or b"", current.stamp)
-                written.append(current.path)
-                if wrote is not None:
-                    wrote[current.path] = (current.new or b"", st.st_mtime_ns)
-                break
-            except WriteConflict:
-                if attempt == MAX_REDO:
-                    problems.append(
+
+    def one(fp: FilePlan) -> tuple[FilePlan | None, int, list[Problem]]:
+        return _apply_one(loaded, fp, wanted.get(fp.path, []))
+
+    if len(jobs) >= PARALLEL_WRITES:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=WRITE_WORKERS) as pool:
+            results = pool.map(one, jobs)
+            outcomes = []
+            for n, outcome in enumerate(results, 1):
+                outcomes.append(outcome)
+                if progress is not None:
+                    progress.update("writing", n, len(jobs))
+    else:
+        outcomes = [one(fp) for fp in jobs]
+    for done, mtime_ns, found in outcomes:
+        problems.extend(found)
+        if done is not None:
+            written.append(done.path)
+            if wrote is not None:
+                wrote[done.path] = (done.new or b"", mtime_ns)
+    return written, problems
+
+
+def _apply_one(
+    loaded: Loaded, fp: FilePlan, wanted: list[Output]
+) -> tuple[FilePlan | None, int, list[Problem]]:
+    """Write one plan (redone from the file if it changed); the plan written, its mtime_ns."""
+    current = fp
+    for attempt in range(MAX_REDO + 1):
+        try:
+            st = atomic_write(loaded.root, current.path, current.new or b"", current.stamp)
+            return current, st.st_mtime_ns, []
+        except WriteConflict:
+            if attempt == MAX_REDO:
+                return (
+                    None,
+                    0,
+                    [
                         Problem(
                             fp.path,
                             0,
@@ -229,16 +274,14 @@ def apply(
                             Severity.WARNING,
                             "deferred",
                         )
-                    )
-                    break
-                current = _replan(loaded, fp.path, wanted[fp.path])
-                if current.action not in (Action.CREATE, Action.UPDATE) or current.new is None:
-                    problems.extend(current.problems)
-                    break
-            except (UnsafeWrite, NoteError, OSError) as exc:
-                problems.append(_problem_of(fp.path, exc))
-                break
-    return written, problems
+                    ],
+                )
+            current = _replan(loaded, fp.path, wanted)
+            if current.action not in (Action.CREATE, Action.UPDATE) or current.new is None:
+                return None, 0, list(current.problems)
+        except (UnsafeWrite, NoteError, OSError) as exc:
+            return None, 0, [_problem_of(fp.path, exc)]
+    return None, 0, []
 
 
 def _replan(loaded: Loaded, path: str, wanted: list[Output]) -> FilePlan:
@@ -266,9 +309,10 @@ def regen(
     config: Config | None = None,
     cache: NoteCache | None = None,
     scanned: ScanResult | None = None,
+    progress: Progress | None = None,
 ) -> RunResult:
     """Run the whole pipeline once."""
-    loaded = load(path, today, config, cache, scanned)
+    loaded = load(path, today, config, cache, scanned, progress)
     templates = Templates(loaded.root, loaded.config.templates_folder)
     problems = list(loaded.problems)
     outputs: list[Output] = []
@@ -281,7 +325,7 @@ def regen(
     problems.extend(plan_problems)
     result = RunResult(loaded, plans, problems)
     if not dry_run:
-        written, write_problems = apply(loaded, plans, group(outputs), result.wrote)
+        written, write_problems = apply(loaded, plans, group(outputs), result.wrote, progress)
         result.written = written
         problems.extend(write_problems)
         if cache is not None:

@@ -17,6 +17,7 @@ from .cache import FileCache, open_cache
 from .config import Config
 from .errors import Problem, Severity, VaultkitError
 from .plan import Action, unified_diff
+from .progress import TerminalProgress
 from .scan import ScanResult, scan, vault_root
 
 EXIT_OK = 0
@@ -134,6 +135,7 @@ def regen(vault: Path, dry_run: bool, today: str | None, quiet: bool, no_cache: 
         if not quiet:
             click.echo(summary_line(memo.outcome.counts, memo.outcome.problems, dry_run))
         sys.exit(memo.outcome.exit_code)
+    progress = TerminalProgress()
     result = build.regen(
         vault,
         day,
@@ -141,7 +143,9 @@ def regen(vault: Path, dry_run: bool, today: str | None, quiet: bool, no_cache: 
         config=memo.config if memo else None,
         cache=cache,
         scanned=memo.scanned if memo else None,
+        progress=progress,
     )
+    progress.close()
     if cache is not None:
         cache.save()
     if dry_run:
@@ -238,13 +242,16 @@ def _check(
     vault: Path, day: dt.date, cache: FileCache | None, memo: _Memo | None
 ) -> tuple[Path, list[Problem], dict[str, int]]:
     """Load the vault and gather every problem ``check`` reports, with the counts it prints."""
+    progress = TerminalProgress()
     loaded = build.load(
         vault,
         day,
         config=memo.config if memo else None,
         cache=cache,
         scanned=memo.scanned if memo else None,
+        progress=progress,
     )
+    progress.close()
     if cache is not None:
         cache.save()
     problems = sorted(set(loaded.problems))
