@@ -45,8 +45,9 @@ class RunResult:
     plans: list[FilePlan]
     problems: list[Problem]
     written: list[str] = field(default_factory=list)
-    wrote: dict[str, tuple[bytes, int]] = field(default_factory=dict)
-    """Path -> the bytes written and their mtime_ns, to cache without reading back."""
+    wrote: dict[str, tuple[bytes, int, bytes | None]] = field(default_factory=dict)
+    """Path -> the bytes written, their mtime_ns and the bytes they replaced, to cache
+    the new state without reading it back."""
 
     @property
     def counts(self) -> Counter[str]:
@@ -214,7 +215,7 @@ def apply(
     loaded: Loaded,
     plans: list[FilePlan],
     wanted: dict[str, list[Output]],
-    wrote: dict[str, tuple[bytes, int]] | None = None,
+    wrote: dict[str, tuple[bytes, int, bytes | None]] | None = None,
     progress: Progress | None = None,
 ) -> tuple[list[str], list[Problem]]:
     """Write every plan with changes; redo a plan whose file changed under us.
@@ -248,7 +249,7 @@ def apply(
         if done is not None:
             written.append(done.path)
             if wrote is not None:
-                wrote[done.path] = (done.new or b"", mtime_ns)
+                wrote[done.path] = (done.new or b"", mtime_ns, done.old)
     return written, problems
 
 
@@ -293,11 +294,15 @@ def _replan(loaded: Loaded, path: str, wanted: list[Output]) -> FilePlan:
     return plan_file(loaded.root, path, wanted, parse_note(path, data))
 
 
-def remember_written(cache: NoteCache, wrote: dict[str, tuple[bytes, int]]) -> None:
-    """Cache what vaultkit just wrote, parsed from its own bytes (no reading back)."""
-    for rel, (data, mtime_ns) in wrote.items():
+def remember_written(
+    cache: NoteCache, wrote: dict[str, tuple[bytes, int, bytes | None]], loaded: Loaded
+) -> None:
+    """Cache what vaultkit just wrote, from its own bytes (no reading back)."""
+    from .reparse import after_write
+
+    for rel, (data, mtime_ns, old) in wrote.items():
         try:
-            cache.put(parse_note(rel, data, mtime_ns))
+            cache.put(after_write(rel, loaded.vault.notes.get(rel), old, data, mtime_ns))
         except NoteError:
             continue
 
@@ -329,6 +334,6 @@ def regen(
         result.written = written
         problems.extend(write_problems)
         if cache is not None:
-            remember_written(cache, result.wrote)
+            remember_written(cache, result.wrote, loaded)
     result.problems = sorted(set(problems))
     return result
