@@ -176,3 +176,34 @@ def test_template_edit_runs_everything(runner: CliRunner, sample_vault: Path) ->
     assert "Custom person region" in (sample_vault / "People" / "Amara Osei.md").read_text(
         encoding="utf-8"
     )
+
+
+def test_a_few_changes_go_to_a_small_delta(runner: CliRunner, sample_vault: Path) -> None:
+    _regen(runner, sample_vault)
+    base = _cache_file(sample_vault)
+    delta = base.with_name(cache_mod.DELTA_FILE)
+    base_bytes = base.read_bytes()
+    note = sample_vault / "Notes" / "delta check.md"
+    note.parent.mkdir(exist_ok=True)
+    note.write_text("About [[Amara Osei]].\n", encoding="utf-8")
+    _regen(runner, sample_vault)
+    assert base.read_bytes() == base_bytes  # the base was not rewritten
+    assert delta.is_file() and len(delta.read_bytes()) < len(base_bytes)
+    expected = _tree(sample_vault)
+    cached = FileCache.open(sample_vault.resolve())
+    st = note.stat()
+    assert cached.get("Notes/delta check.md", st.st_size, st.st_mtime_ns) is not None
+    note.unlink()
+    _regen(runner, sample_vault)
+    assert (
+        FileCache.open(sample_vault.resolve()).get(
+            "Notes/delta check.md", st.st_size, st.st_mtime_ns
+        )
+        is None
+    )
+    # A damaged delta is ignored; the stamps still decide.
+    delta.write_bytes(b"garbage")
+    note.write_text("About [[Amara Osei]].\n", encoding="utf-8")
+    runmemo.forget(sample_vault.resolve(), "regen")
+    _regen(runner, sample_vault)
+    assert _tree(sample_vault) == expected

@@ -17,7 +17,7 @@ import pickle
 import sys
 import tempfile
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from . import __version__
 from .errors import VaultError
@@ -65,6 +65,7 @@ CACHE_ENV = "VAULTKIT_CACHE_DIR"
 CACHE_FORMAT = 1
 """Bumped whenever what a cache file holds changes shape."""
 NOTES_FILE = "notes.pickle"
+DELTA_FILE = "notes-delta.pickle"
 _PARSER_MODULES = ("parse.py", "fastbody.py", "fastyaml.py", "yamlsafe.py", "wikilinks.py")
 
 
@@ -111,56 +112,98 @@ def _fingerprint(root: Path) -> tuple[object, ...]:
     return (CACHE_FORMAT, __version__, sys.version_info[:2], digest.hexdigest(), str(root))
 
 
-class FileCache(MemoryCache):
-    """Parsed notes kept between runs in one pickle file in the vault's cache folder.
+def _write_atomic(path: Path, payload: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = pickle.dumps(payload, pickle.HIGHEST_PROTOCOL)
+    fd, tmp = tempfile.mkstemp(prefix=".notes-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
 
-    Safe to delete; a file that is unreadable, corrupted or written by another version
-    of vaultkit (or of its parser) is ignored and rebuilt. Entries are used only when
+
+class FileCache(MemoryCache):
+    """Parsed notes kept between runs in the vault's cache folder (outside the vault).
+
+    Two pickle files: the base (every note) and a small delta (the notes that changed
+    since the base was written), so that a run that parsed a few notes does not
+    rewrite the whole cache; the base is rewritten once the delta grows. Safe to
+    delete; a file that is unreadable, corrupted or written by another version of
+    vaultkit (or of its parser) is ignored and rebuilt. Entries are used only when
     path, size and mtime_ns match the scan, so a changed note is always parsed again.
-    The file is replaced atomically, and only when something changed.
+    Files are replaced atomically, and only when something changed.
     """
 
     def __init__(self, root: Path) -> None:
         super().__init__()
         self.root = root
         self.path = vault_cache_dir(root) / NOTES_FILE
+        self.delta_path = self.path.with_name(DELTA_FILE)
         self._fingerprint = _fingerprint(root)
+        self._base_id = ""
+        self._changed: set[str] = set()
+        self._removed: set[str] = set()
         self._dirty = False
         self._read_done = False
         self._loaded_from_disk = False
 
     @classmethod
     def open(cls, root: Path) -> FileCache:
-        """The vault's cache; its file is read on first use, not here."""
+        """The vault's cache; its files are read on first use, not here."""
         return cls(root)
 
     @property
     def loaded_from_disk(self) -> bool:
-        """Whether usable entries were read from the cache file."""
+        """Whether usable entries were read from the cache files."""
         self._read()
         return self._loaded_from_disk
+
+    @staticmethod
+    def _load(path: Path) -> Any:
+        try:
+            fh = open(path, "rb")  # noqa: SIM115 - closed below, after unpickling
+        except OSError:
+            return None
+        gc.disable()  # unpickling thousands of small objects: no collection midway
+        try:
+            return pickle.load(fh)
+        except Exception:  # a damaged cache is only a slower run: rebuild it
+            return None
+        finally:
+            fh.close()
+            gc.enable()
 
     def _read(self) -> None:
         if self._read_done:
             return
         self._read_done = True
-        try:
-            data = self.path.read_bytes()
-        except OSError:
-            return
-        gc.disable()  # unpickling thousands of small objects: no collection midway
-        try:
-            header, notes = pickle.loads(data)
-            if header != self._fingerprint or not isinstance(notes, dict):
-                self._dirty = True
-                return
-            self._notes = notes
-            self._loaded_from_disk = True
-        except Exception:  # a damaged cache is only a slower run: rebuild it
-            self._notes = {}
+        base = self._load(self.path)
+        if not (
+            isinstance(base, tuple)
+            and len(base) == 3
+            and base[0] == self._fingerprint
+            and isinstance(base[2], dict)
+        ):
             self._dirty = True
-        finally:
-            gc.enable()
+            return
+        self._base_id, self._notes = base[1], base[2]
+        self._loaded_from_disk = True
+        delta = self._load(self.delta_path)
+        if (
+            isinstance(delta, tuple)
+            and len(delta) == 4
+            and delta[0] == self._fingerprint
+            and delta[1] == self._base_id
+            and isinstance(delta[2], dict)
+            and isinstance(delta[3], set)
+        ):
+            self._notes.update(delta[2])
+            for rel in delta[3]:
+                self._notes.pop(rel, None)
+            self._changed, self._removed = set(delta[2]), set(delta[3])
 
     def get(self, rel: str, size: int, mtime_ns: int) -> ParsedNote | None:
         self._read()
@@ -169,6 +212,8 @@ class FileCache(MemoryCache):
     def put(self, note: ParsedNote) -> None:
         self._read()
         super().put(note)
+        self._changed.add(note.path)
+        self._removed.discard(note.path)
         self._dirty = True
 
     def __len__(self) -> int:
@@ -177,29 +222,36 @@ class FileCache(MemoryCache):
 
     def retain(self, paths: set[str]) -> None:
         self._read()
-        if any(p not in paths for p in self._notes):
+        gone = [p for p in self._notes if p not in paths]
+        if gone:
             super().retain(paths)
+            self._removed.update(gone)
+            self._changed.difference_update(gone)
             self._dirty = True
 
     def save(self) -> None:
-        """Write the cache if it changed; a failure to write is not an error."""
+        """Write what changed (a delta, or a new base); a failure to write is not an error."""
         if not self._dirty:
             return
-        folder = self.path.parent
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            data = pickle.dumps((self._fingerprint, self._notes), pickle.HIGHEST_PROTOCOL)
-            fd, tmp = tempfile.mkstemp(prefix=".notes-", suffix=".tmp", dir=folder)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                os.replace(tmp, self.path)
-            finally:
+            pending = len(self._changed) + len(self._removed)
+            if self._loaded_from_disk and pending <= max(64, len(self._notes) // 10):
+                delta = (self._fingerprint, self._base_id, self._delta(), set(self._removed))
+                _write_atomic(self.delta_path, delta)
+            else:
+                self._base_id = os.urandom(8).hex()
+                _write_atomic(self.path, (self._fingerprint, self._base_id, self._notes))
                 with contextlib.suppress(FileNotFoundError):
-                    os.unlink(tmp)
+                    self.delta_path.unlink()
+                self._changed.clear()
+                self._removed.clear()
+                self._loaded_from_disk = True
         except OSError:
             return
         self._dirty = False
+
+    def _delta(self) -> dict[str, ParsedNote]:
+        return {rel: self._notes[rel] for rel in self._changed if rel in self._notes}
 
 
 def open_cache(root: Path, enabled: bool = True) -> FileCache | None:
