@@ -21,7 +21,7 @@ from .plan import Action, FilePlan, Output, group, plan_file
 from .progress import Progress
 from .render import Templates, company_context, meeting_context, person_context
 from .scan import Entry, ScanResult, scan, vault_root
-from .write import atomic_write
+from .write import atomic_write, sync_folders
 
 OPT_OUT_VALUES = {"false", "off", "no", "never", "ignore"}
 MAX_REDO = 3
@@ -250,6 +250,7 @@ def apply(
             written.append(done.path)
             if wrote is not None:
                 wrote[done.path] = (done.new or b"", mtime_ns, done.old)
+    sync_folders(loaded.root, written)  # once per folder, not once per file
     return written, problems
 
 
@@ -260,7 +261,9 @@ def _apply_one(
     current = fp
     for attempt in range(MAX_REDO + 1):
         try:
-            st = atomic_write(loaded.root, current.path, current.new or b"", current.stamp)
+            st = atomic_write(
+                loaded.root, current.path, current.new or b"", current.stamp, sync_dir=False
+            )
             return current, st.st_mtime_ns, []
         except WriteConflict:
             if attempt == MAX_REDO:
