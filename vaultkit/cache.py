@@ -112,17 +112,48 @@ def _fingerprint(root: Path) -> tuple[object, ...]:
     return (CACHE_FORMAT, __version__, sys.version_info[:2], digest.hexdigest(), str(root))
 
 
-def _write_atomic(path: Path, payload: object) -> None:
+def _write_atomic(path: Path, header: tuple[object, ...], notes: dict[str, ParsedNote]) -> None:
+    """Write ``header``, then each note as its own small pickle, to a temp file; replace.
+
+    One pickle per note keeps the pickler's memo small (a single pickle of 10,000 notes
+    would hold an entry for every object in it until the end).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = pickle.dumps(payload, pickle.HIGHEST_PROTOCOL)
     fd, tmp = tempfile.mkstemp(prefix=".notes-", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            pickle.dump((*header, len(notes)), fh, pickle.HIGHEST_PROTOCOL)
+            for note in notes.values():
+                pickle.dump(note, fh, pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+
+
+def _read_pickles(path: Path) -> tuple[tuple[Any, ...], dict[str, ParsedNote]] | None:
+    """What :func:`_write_atomic` wrote, or None when missing or damaged."""
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - closed below, after unpickling
+    except OSError:
+        return None
+    gc.disable()  # unpickling thousands of small objects: no collection midway
+    try:
+        header = pickle.load(fh)
+        if not isinstance(header, tuple) or not header or not isinstance(header[-1], int):
+            return None
+        notes: dict[str, ParsedNote] = {}
+        for _ in range(header[-1]):
+            note = pickle.load(fh)
+            if not isinstance(note, ParsedNote):
+                return None
+            notes[note.path] = note
+        return header[:-1], notes
+    except Exception:  # a damaged cache is only a slower run: rebuild it
+        return None
+    finally:
+        fh.close()
+        gc.enable()
 
 
 class FileCache(MemoryCache):
@@ -161,49 +192,28 @@ class FileCache(MemoryCache):
         self._read()
         return self._loaded_from_disk
 
-    @staticmethod
-    def _load(path: Path) -> Any:
-        try:
-            fh = open(path, "rb")  # noqa: SIM115 - closed below, after unpickling
-        except OSError:
-            return None
-        gc.disable()  # unpickling thousands of small objects: no collection midway
-        try:
-            return pickle.load(fh)
-        except Exception:  # a damaged cache is only a slower run: rebuild it
-            return None
-        finally:
-            fh.close()
-            gc.enable()
-
     def _read(self) -> None:
         if self._read_done:
             return
         self._read_done = True
-        base = self._load(self.path)
-        if not (
-            isinstance(base, tuple)
-            and len(base) == 3
-            and base[0] == self._fingerprint
-            and isinstance(base[2], dict)
-        ):
+        base = _read_pickles(self.path)
+        if base is None or len(base[0]) != 2 or base[0][0] != self._fingerprint:
             self._dirty = True
             return
-        self._base_id, self._notes = base[1], base[2]
+        self._base_id, self._notes = base[0][1], base[1]
         self._loaded_from_disk = True
-        delta = self._load(self.delta_path)
-        if (
-            isinstance(delta, tuple)
-            and len(delta) == 4
-            and delta[0] == self._fingerprint
-            and delta[1] == self._base_id
-            and isinstance(delta[2], dict)
-            and isinstance(delta[3], set)
-        ):
-            self._notes.update(delta[2])
-            for rel in delta[3]:
-                self._notes.pop(rel, None)
-            self._changed, self._removed = set(delta[2]), set(delta[3])
+        delta = _read_pickles(self.delta_path)
+        if delta is None or len(delta[0]) != 3:
+            return
+        fingerprint, base_id, removed = delta[0]
+        if fingerprint != self._fingerprint or base_id != self._base_id:
+            return
+        if not isinstance(removed, frozenset):
+            return
+        self._notes.update(delta[1])
+        for rel in removed:
+            self._notes.pop(rel, None)
+        self._changed, self._removed = set(delta[1]), set(removed)
 
     def get(self, rel: str, size: int, mtime_ns: int) -> ParsedNote | None:
         self._read()
@@ -236,11 +246,11 @@ class FileCache(MemoryCache):
         try:
             pending = len(self._changed) + len(self._removed)
             if self._loaded_from_disk and pending <= max(64, len(self._notes) // 10):
-                delta = (self._fingerprint, self._base_id, self._delta(), set(self._removed))
-                _write_atomic(self.delta_path, delta)
+                header = (self._fingerprint, self._base_id, frozenset(self._removed))
+                _write_atomic(self.delta_path, header, self._delta())
             else:
                 self._base_id = os.urandom(8).hex()
-                _write_atomic(self.path, (self._fingerprint, self._base_id, self._notes))
+                _write_atomic(self.path, (self._fingerprint, self._base_id), self._notes)
                 with contextlib.suppress(FileNotFoundError):
                     self.delta_path.unlink()
                 self._changed.clear()
