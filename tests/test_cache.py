@@ -207,3 +207,23 @@ def test_a_few_changes_go_to_a_small_delta(runner: CliRunner, sample_vault: Path
     runmemo.forget(sample_vault.resolve(), "regen")
     _regen(runner, sample_vault)
     assert _tree(sample_vault) == expected
+
+
+def test_config_edit_runs_everything(
+    runner: CliRunner, sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _regen(runner, sample_vault)
+    _regen(runner, sample_vault)  # remembered from here on
+    (sample_vault / "vaultkit.yaml").write_text("ignore_folders: [Notes]\n", encoding="utf-8")
+    monkeypatch.setattr(build, "load", _no_loading)
+    result = runner.invoke(cli, ["regen", str(sample_vault), "--today", TODAY])
+    assert isinstance(result.exception, AssertionError)  # read everything again
+
+
+def test_check_same_with_and_without_cache(runner: CliRunner, sample_vault: Path) -> None:
+    args = ["check", str(sample_vault), "--today", TODAY, "--json"]
+    plain = runner.invoke(cli, [*args, "--no-cache"])
+    first = runner.invoke(cli, args)
+    second = runner.invoke(cli, args)  # remembered
+    assert plain.output == first.output == second.output
+    assert plain.exit_code == first.exit_code == second.exit_code
