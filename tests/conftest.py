@@ -83,3 +83,9 @@ def snapshot(root: Path) -> dict[str, tuple[bytes, int, int]]:
 def isolated_cache(_local_cache: Path) -> Path:
     """The temporary cache folder of this test (locks, backups, caches)."""
     return _local_cache
+
+
+@pytest.fixture
+def cache_dir(_local_cache: Path) -> Path:
+    """The temporary cache folder of this test (another name for ``_local_cache``)."""
+    return _local_cache

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from vaultkit import backup
+from vaultkit import backup, cache
 from vaultkit.errors import VaultError
 
 from .safety_helpers import SMALL, TODAY, edit_region, make_vault, regen, run, snapshot, stamps
@@ -236,8 +236,8 @@ def test_no_backup_no_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_cache_dir_default_is_the_user_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("VAULTKIT_CACHE_DIR")
-    assert "vaultkit" in str(backup.cache_base())
-    assert os.path.isabs(backup.cache_base())
+    assert "vaultkit" in str(cache.cache_base())
+    assert os.path.isabs(cache.cache_base())
 
 
 def test_an_edited_conflict_note_gets_no_conflict_note_of_its_own(vault: Path) -> None:

@@ -102,7 +102,7 @@ def test_killed_mid_run_never_leaves_a_half_written_note(
         "    count[0] += 1\n"
         "    if count[0] == 3:\n"
         "        os._exit(9)\n"
-        "    real(*a, **k)\n"
+        "    return real(*a, **k)\n"
         "import vaultkit.build as b\n"
         "b.atomic_write = once\n"
         "from vaultkit.cli import main\n"

@@ -287,11 +287,11 @@ def interfere(
     real = vaultkit.build.atomic_write
     calls: list[int] = []
 
-    def racing(root: Path, path: str, data: bytes, expect: object) -> None:
+    def racing(root: Path, path: str, data: bytes, expect: object, **kwargs: bool) -> object:
         if path == rel and len(calls) < times:
             calls.append(1)
             change(root / path)
-        real(root, path, data, expect)  # type: ignore[arg-type]
+        return real(root, path, data, expect, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(vaultkit.build, "atomic_write", racing)
     return calls

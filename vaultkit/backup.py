@@ -33,37 +33,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
-from .errors import NoteError, Problem, Severity, UnsafeWrite, VaultError, WriteConflict
+from .cache import vault_folder
+from .errors import NoteError, Problem, Severity, UnsafeWrite, WriteConflict
 from .write import atomic_write, inside, read_stamped
 
-ENV_CACHE = "VAULTKIT_CACHE_DIR"
 RUN_PREFIX = "run-"
 UNDONE_SUFFIX = ".undone"
 MANIFEST = "manifest.jsonl"
 PACK = "blobs.pack"
 
 
-def cache_base() -> Path:
-    """The folder vaultkit keeps its local, per-machine data in (never synced by vaultkit)."""
-    override = os.environ.get(ENV_CACHE)
-    if override:
-        return Path(override)
-    return Path(platformdirs.user_cache_dir("vaultkit", appauthor=False))
-
-
 def vault_backups(root: Path) -> Path:
     """The backup folder of the vault whose real path is ``root``; refused inside the vault."""
-    key = hashlib.sha256(str(root).encode("utf-8")).hexdigest()[:16]
-    folder = cache_base() / "backups" / key
-    real = folder.resolve()
-    if real == root or real.is_relative_to(root):
-        raise VaultError(
-            f"{folder}: the backup folder is inside the vault; set {ENV_CACHE} to a folder "
-            "outside it"
-        )
-    return folder
+    return vault_folder(root, "backups", "backup folder")
 
 
 def _sha(data: bytes) -> str:

@@ -30,9 +30,10 @@ from .network import network_outputs
 from .parse import ParsedNote, parse_note
 from .plan import Action, FilePlan, Output, group, plan_file
 from .prep import prep_outputs
+from .progress import Progress
 from .render import Templates, company_context, meeting_context, person_context
-from .scan import Entry, scan, vault_root
-from .write import atomic_write
+from .scan import Entry, ScanResult, scan, vault_root
+from .write import atomic_write, sync_folders
 
 OPT_OUT_VALUES = {"false", "off", "no", "never", "ignore"}
 MAX_REDO = 3
@@ -63,6 +64,9 @@ class RunResult:
     plans: list[FilePlan]
     problems: list[Problem]
     written: list[str] = field(default_factory=list)
+    wrote: dict[str, tuple[bytes, int, bytes | None]] = field(default_factory=dict)
+    """Path -> the bytes written, their mtime_ns and the bytes they replaced, to cache
+    the new state without reading it back."""
     outputs: list[Output] = field(default_factory=list)
     held: bool = False
     """Nothing was written on purpose (e.g. notes not downloaded on this device)."""
@@ -124,6 +128,8 @@ def load(
     config: Config | None = None,
     cache: NoteCache | None = None,
     clean_temps: bool = True,
+    scanned: ScanResult | None = None,
+    progress: Progress | None = None,
 ) -> Loaded:
     """Scan, parse and model a vault; ``cache`` spares parsing notes that did not change.
 
@@ -131,13 +137,16 @@ def load(
     root = vault_root(path)
     config = config or Config.load(root)
     settings = obsidian.read_settings(root)
-    ignore = (*config.ignore_folders, config.templates_folder, *settings.template_folders)
-    scanned = scan(root, ignore, clean_temps=clean_temps)
+    if scanned is None:
+        scanned = scan(root, scan_ignores(config, settings), clean_temps=clean_temps)
     problems = list(scanned.problems)
     notes: dict[str, ParsedNote] = {}
     unwritable: set[str] = set()
     entries = {e.rel: e for e in scanned.entries}
-    for entry in scanned.entries:
+    total = len(scanned.entries)
+    for n, entry in enumerate(scanned.entries):
+        if progress is not None and n % 256 == 0:
+            progress.update("reading notes", n, total)
         rel = entry.rel
         if entry.size > config.max_note_bytes:
             problems.append(
@@ -202,6 +211,12 @@ def load(
     return Loaded(root, config, vault, entries, unwritable, problems)
 
 
+def scan_ignores(config: Config, settings: obsidian.ObsidianSettings) -> tuple[str, ...]:
+    """The folders a scan skips: the ignored ones, vaultkit's templates folder and the
+    template folders of Obsidian's Templates and Templater plugins."""
+    return (*config.ignore_folders, config.templates_folder, *settings.template_folders)
+
+
 def backlink_outputs(loaded: Loaded, templates: Templates) -> Iterable[Output]:
     """The backlinks region of every person, company and meeting note."""
     vault = loaded.vault
@@ -248,6 +263,7 @@ def apply(
     backup: RunBackup | None = None,
     hold: Collection[str] = (),
     on_write: Callable[[str, bytes], None] | None = None,
+    wrote: dict[str, tuple[bytes, int, bytes | None]] | None = None,
 ) -> tuple[list[str], list[Problem]]:
     """Write every plan with changes; redo a plan whose file changed under us.
 
@@ -287,8 +303,12 @@ def apply(
                 )
                 break
             try:
-                atomic_write(loaded.root, current.path, current.new or b"", current.stamp)
+                st = atomic_write(
+                    loaded.root, current.path, current.new or b"", current.stamp, sync_dir=False
+                )
                 written.append(current.path)
+                if wrote is not None:
+                    wrote[current.path] = (current.new or b"", st.st_mtime_ns, current.old)
                 if on_write is not None:
                     on_write(current.path, current.new or b"")
                 break
@@ -322,6 +342,7 @@ def apply(
                 break
         if (written[-1:] != [fp.path]) and fp.action in (Action.CREATE, Action.UPDATE):
             fp.action = Action.REFUSED  # deferred or failed: not written this time
+    sync_folders(loaded.root, written)  # once per folder, not once per file
     return written, problems
 
 
@@ -349,6 +370,19 @@ def _turned_off(loaded: Loaded, out: Output) -> bool:
     return note is not None and out.region in note.off
 
 
+def remember_written(
+    cache: NoteCache, wrote: dict[str, tuple[bytes, int, bytes | None]], loaded: Loaded
+) -> None:
+    """Cache what vaultkit just wrote, from its own bytes (no reading back)."""
+    from .reparse import after_write
+
+    for rel, (data, mtime_ns, old) in wrote.items():
+        try:
+            cache.put(after_write(rel, loaded.vault.notes.get(rel), old, data, mtime_ns))
+        except NoteError:
+            continue
+
+
 def regen(
     path: Path,
     today: dt.date,
@@ -358,13 +392,15 @@ def regen(
     hold: Collection[str] = (),
     on_write: Callable[[str, bytes], None] | None = None,
     scope: Callable[[Loaded], set[str] | None] | None = None,
+    scanned: ScanResult | None = None,
+    progress: Progress | None = None,
 ) -> RunResult:
     """Run the whole pipeline once (``hold`` and ``on_write``: see :func:`apply`).
 
     ``scope``, given the loaded vault, names the notes whose outputs to render (None:
     all); the watcher uses it to render only what a change touches.
     """
-    loaded = load(path, today, config, cache)
+    loaded = load(path, today, config, cache, scanned=scanned, progress=progress)
     if scope is not None:
         loaded.scope = scope(loaded)
     templates = Templates(loaded.root, loaded.config.templates_folder)
@@ -392,7 +428,9 @@ def regen(
     result.held = any(p.code == debris.ICLOUD_CODE for p in problems)
     if not dry_run and not result.held:
         backup = open_run(loaded.root, loaded.config.backup_runs, loaded.config.backup_megabytes)
-        written, write_problems = apply(loaded, plans, group(outputs), backup, hold, on_write)
+        written, write_problems = apply(
+            loaded, plans, group(outputs), backup, hold, on_write, result.wrote
+        )
         removed: list[str] = []
         remove_problems: list[Problem] = []
         if loaded.scope is None:  # a scoped run does not know every conflict of the vault
@@ -406,6 +444,8 @@ def regen(
         backup.close()
         result.written = written + removed
         problems.extend(write_problems + remove_problems)
+        if cache is not None:
+            remember_written(cache, result.wrote, loaded)
     result.problems = sorted(set(problems))
     return result
 

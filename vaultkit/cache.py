@@ -1,15 +1,26 @@
 """Reuse of parsed notes across runs: a note is parsed again only when its stamp changes.
 
 :class:`NoteCache` is the interface ``build.load`` uses; :class:`MemoryCache` keeps
-parsed notes in memory (the watcher holds one for its whole life). A cache is never
+parsed notes in memory (the watcher holds one for its whole life); :class:`FileCache`
+keeps them between runs in the user's cache folder, outside the vault. A cache is never
 trusted over the file: an entry is used only when path, size and mtime_ns all match
 what the scan just saw.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+import contextlib
+import gc
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Protocol
 
+from . import __version__
+from .errors import VaultError
 from .parse import ParsedNote
 
 
@@ -45,3 +56,220 @@ class MemoryCache:
 
     def __len__(self) -> int:
         return len(self._notes)
+
+
+# -- the persistent cache --------------------------------------------------------------
+
+CACHE_ENV = "VAULTKIT_CACHE_DIR"
+"""Environment variable that moves vaultkit's per-user cache folder (tests, CI, roaming)."""
+CACHE_FORMAT = 1
+"""Bumped whenever what a cache file holds changes shape."""
+NOTES_FILE = "notes.pickle"
+DELTA_FILE = "notes-delta.pickle"
+_PARSER_MODULES = ("parse.py", "fastbody.py", "fastyaml.py", "yamlsafe.py", "wikilinks.py")
+
+
+def cache_base() -> Path:
+    """vaultkit's per-user cache folder (``$VAULTKIT_CACHE_DIR`` when set); never synced."""
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("vaultkit", appauthor=False))
+
+
+def vault_key(root: Path) -> str:
+    """A short, stable name for the vault whose real path is ``root``."""
+    return hashlib.sha256(str(root).encode("utf-8")).hexdigest()[:16]
+
+
+def vault_folder(root: Path, kind: str, what: str = "cache folder", suffix: str = "") -> Path:
+    """``<cache base>/<kind>/<key of the vault>`` for the vault whose real path is ``root``
+    (not created here): where its parse cache, backups and lock live.
+
+    Raises :class:`VaultError` when it would be inside the vault: vaultkit's own files
+    never go into the synced vault.
+    """
+    folder = cache_base() / kind / (vault_key(root) + suffix)
+    real = folder.resolve()
+    if real == root or real.is_relative_to(root):
+        raise VaultError(
+            f"{folder}: vaultkit's {what} is inside the vault; set {CACHE_ENV} to a "
+            "folder outside it"
+        )
+    return folder
+
+
+def vault_cache_dir(root: Path) -> Path:
+    """The parse-cache folder of the vault whose real path is ``root``."""
+    return vault_folder(root, "vaults")
+
+
+def _fingerprint(root: Path) -> tuple[object, ...]:
+    """What a cache file must have been written by: format, vaultkit, Python, the parser."""
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in _PARSER_MODULES:
+        try:
+            digest.update((here / name).read_bytes())
+        except OSError:
+            digest.update(name.encode())
+    return (CACHE_FORMAT, __version__, sys.version_info[:2], digest.hexdigest(), str(root))
+
+
+def _write_atomic(path: Path, header: tuple[object, ...], notes: dict[str, ParsedNote]) -> None:
+    """Write ``header``, then each note as its own small pickle, to a temp file; replace.
+
+    One pickle per note keeps the pickler's memo small (a single pickle of 10,000 notes
+    would hold an entry for every object in it until the end).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".notes-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump((*header, len(notes)), fh, pickle.HIGHEST_PROTOCOL)
+            for note in notes.values():
+                pickle.dump(note, fh, pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
+def _read_pickles(path: Path) -> tuple[tuple[Any, ...], dict[str, ParsedNote]] | None:
+    """What :func:`_write_atomic` wrote, or None when missing or damaged."""
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - closed below, after unpickling
+    except OSError:
+        return None
+    gc.disable()  # unpickling thousands of small objects: no collection midway
+    try:
+        header = pickle.load(fh)
+        if not isinstance(header, tuple) or not header or not isinstance(header[-1], int):
+            return None
+        notes: dict[str, ParsedNote] = {}
+        for _ in range(header[-1]):
+            note = pickle.load(fh)
+            if not isinstance(note, ParsedNote):
+                return None
+            notes[note.path] = note
+        return header[:-1], notes
+    except Exception:  # a damaged cache is only a slower run: rebuild it
+        return None
+    finally:
+        fh.close()
+        gc.enable()
+
+
+class FileCache(MemoryCache):
+    """Parsed notes kept between runs in the vault's cache folder (outside the vault).
+
+    Two pickle files: the base (every note) and a small delta (the notes that changed
+    since the base was written), so that a run that parsed a few notes does not
+    rewrite the whole cache; the base is rewritten once the delta grows. Safe to
+    delete; a file that is unreadable, corrupted or written by another version of
+    vaultkit (or of its parser) is ignored and rebuilt. Entries are used only when
+    path, size and mtime_ns match the scan, so a changed note is always parsed again.
+    Files are replaced atomically, and only when something changed.
+    """
+
+    def __init__(self, root: Path) -> None:
+        super().__init__()
+        self.root = root
+        self.path = vault_cache_dir(root) / NOTES_FILE
+        self.delta_path = self.path.with_name(DELTA_FILE)
+        self._fingerprint = _fingerprint(root)
+        self._base_id = ""
+        self._changed: set[str] = set()
+        self._removed: set[str] = set()
+        self._dirty = False
+        self._read_done = False
+        self._loaded_from_disk = False
+
+    @classmethod
+    def open(cls, root: Path) -> FileCache:
+        """The vault's cache; its files are read on first use, not here."""
+        return cls(root)
+
+    @property
+    def loaded_from_disk(self) -> bool:
+        """Whether usable entries were read from the cache files."""
+        self._read()
+        return self._loaded_from_disk
+
+    def _read(self) -> None:
+        if self._read_done:
+            return
+        self._read_done = True
+        base = _read_pickles(self.path)
+        if base is None or len(base[0]) != 2 or base[0][0] != self._fingerprint:
+            self._dirty = True
+            return
+        self._base_id, self._notes = base[0][1], base[1]
+        self._loaded_from_disk = True
+        delta = _read_pickles(self.delta_path)
+        if delta is None or len(delta[0]) != 3:
+            return
+        fingerprint, base_id, removed = delta[0]
+        if fingerprint != self._fingerprint or base_id != self._base_id:
+            return
+        if not isinstance(removed, frozenset):
+            return
+        self._notes.update(delta[1])
+        for rel in removed:
+            self._notes.pop(rel, None)
+        self._changed, self._removed = set(delta[1]), set(removed)
+
+    def get(self, rel: str, size: int, mtime_ns: int) -> ParsedNote | None:
+        self._read()
+        return super().get(rel, size, mtime_ns)
+
+    def put(self, note: ParsedNote) -> None:
+        self._read()
+        super().put(note)
+        self._changed.add(note.path)
+        self._removed.discard(note.path)
+        self._dirty = True
+
+    def __len__(self) -> int:
+        self._read()
+        return super().__len__()
+
+    def retain(self, paths: set[str]) -> None:
+        self._read()
+        gone = [p for p in self._notes if p not in paths]
+        if gone:
+            super().retain(paths)
+            self._removed.update(gone)
+            self._changed.difference_update(gone)
+            self._dirty = True
+
+    def save(self) -> None:
+        """Write what changed (a delta, or a new base); a failure to write is not an error."""
+        if not self._dirty:
+            return
+        try:
+            pending = len(self._changed) + len(self._removed)
+            if self._loaded_from_disk and pending <= max(64, len(self._notes) // 10):
+                header = (self._fingerprint, self._base_id, frozenset(self._removed))
+                _write_atomic(self.delta_path, header, self._delta())
+            else:
+                self._base_id = os.urandom(8).hex()
+                _write_atomic(self.path, (self._fingerprint, self._base_id), self._notes)
+                with contextlib.suppress(FileNotFoundError):
+                    self.delta_path.unlink()
+                self._changed.clear()
+                self._removed.clear()
+                self._loaded_from_disk = True
+        except OSError:
+            return
+        self._dirty = False
+
+    def _delta(self) -> dict[str, ParsedNote]:
+        return {rel: self._notes[rel] for rel in self._changed if rel in self._notes}
+
+
+def open_cache(root: Path, enabled: bool = True) -> FileCache | None:
+    """The vault's persistent parse cache, or None when disabled."""
+    return FileCache.open(root) if enabled else None

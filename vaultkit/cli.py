@@ -10,18 +10,22 @@ import sys
 import threading
 import warnings
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 
-from . import __version__, backup, build, dailycli, followups, lock
+from . import __version__, backup, build, dailycli, followups, lock, obsidian, runmemo
 from . import prep as prep_sheets
 from .build import RunResult
+from .cache import FileCache, open_cache
+from .config import Config
 from .conflicts import relative_note
 from .errors import Problem, Severity, TemplateProblem, VaultkitError, VaultLocked
 from .plan import Action, unified_diff
-from .scan import vault_root
+from .progress import TerminalProgress
+from .scan import ScanResult, scan, vault_root
 from .watch import Level, Watcher
 
 EXIT_OK = 0
@@ -48,6 +52,42 @@ vault_argument = click.argument(
     default=".",
     type=click.Path(file_okay=False, path_type=Path),
 )
+
+
+no_cache_option = click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Parse every note again instead of reusing the parse cache kept in your cache "
+    "folder (outside the vault; VAULTKIT_CACHE_DIR moves it). The cache is never trusted "
+    "over a note: a note whose size or time changed is always parsed again.",
+)
+
+
+def _open_cache(vault: Path, no_cache: bool) -> FileCache | None:
+    return None if no_cache else open_cache(vault_root(vault))
+
+
+@dataclass
+class _Memo:
+    """A run's inputs, scanned once: the key to the last identical run, and what it said."""
+
+    root: Path
+    config: Config
+    scanned: ScanResult
+    key: str
+    outcome: runmemo.Outcome | None
+
+
+def _memo(vault: Path, command: str, today: dt.date) -> _Memo:
+    from .render import default_templates_dir
+
+    root = vault_root(vault)
+    config = Config.load(root)
+    settings = obsidian.read_settings(root)  # in a hidden folder: not in the scan
+    scanned = scan(root, build.scan_ignores(config, settings), clean_temps=command == "regen")
+    templates = (root / config.templates_folder, default_templates_dir())
+    key = runmemo.inputs_key(command, root, today, scanned, templates, extra=repr(settings))
+    return _Memo(root, config, scanned, key, runmemo.recall(root, command, key))
 
 
 def _report(problems: list[Problem]) -> None:
@@ -87,7 +127,8 @@ def cli() -> None:
 )
 @today_option
 @click.option("--quiet", "-q", is_flag=True, help="Print problems only, no summary.")
-def regen(vault: Path, dry_run: bool, today: str | None, quiet: bool) -> None:
+@no_cache_option
+def regen(vault: Path, dry_run: bool, today: str | None, quiet: bool, no_cache: bool) -> None:
     """Regenerate every vaultkit region in the VAULT (default: this folder).
 
     Prints one summary line, and a `path:line: message` line for each problem.
@@ -98,16 +139,39 @@ def regen(vault: Path, dry_run: bool, today: str | None, quiet: bool) -> None:
     Example:
         vaultkit regen ~/Notes/Career --dry-run
         vaultkit regen ~/Notes/Career --today 2026-11-22
+        vaultkit regen ~/Notes/Career --no-cache
     """
+    day = _today(today)
+    cache = _open_cache(vault, no_cache)
+    memo = _memo(vault, "regen", day) if cache is not None else None
+    if memo is not None and memo.outcome is not None:
+        # Nothing changed since a run that had nothing to write: say again what it said.
+        _report(memo.outcome.problems)
+        if not quiet:
+            click.echo(summary_line(memo.outcome.counts, memo.outcome.problems, dry_run))
+        sys.exit(memo.outcome.exit_code)
     writer = (
         contextlib.nullcontext() if dry_run else lock.hold(vault_root(vault), "regen", wait=10.0)
     )
+    progress = TerminalProgress()
     try:
         with writer:
-            result = build.regen(vault, _today(today), dry_run)
+            result = build.regen(
+                vault,
+                day,
+                dry_run,
+                config=memo.config if memo else None,
+                cache=cache,
+                scanned=memo.scanned if memo else None,
+                progress=progress,
+            )
     except VaultLocked as exc:
+        progress.close()
         click.echo(f"vaultkit: {exc}", err=True)
         sys.exit(EXIT_FAILED)
+    progress.close()
+    if cache is not None:
+        cache.save()
     if dry_run:
         for fp in result.plans:
             if fp.action in (Action.CREATE, Action.UPDATE):
@@ -115,17 +179,33 @@ def regen(vault: Path, dry_run: bool, today: str | None, quiet: bool) -> None:
     _report(result.problems)
     if not quiet:
         click.echo(summary(result, dry_run or result.held))
-    sys.exit(EXIT_PROBLEMS if result.errors or result.counts[Action.CONFLICT] else EXIT_OK)
+    code = EXIT_PROBLEMS if result.errors or result.counts[Action.CONFLICT] else EXIT_OK
+    if memo is not None:
+        counts = {str(k): v for k, v in result.counts.items()}
+        counts["conflicts"] = sum(len(p.conflicts) for p in result.plans)
+        wanted = counts.get(Action.CREATE) or counts.get(Action.UPDATE)
+        if result.written or wanted or dry_run or result.held:
+            runmemo.forget(memo.root, "regen")
+        else:
+            outcome = runmemo.Outcome("regen", memo.key, result.problems, counts, code)
+            runmemo.remember(memo.root, outcome)
+    sys.exit(code)
 
 
 def summary(result: RunResult, dry_run: bool) -> str:
-    counts = result.counts
-    conflicts = sum(len(p.conflicts) for p in result.plans)
-    problems = len([p for p in result.problems if p.code != "conflict"])
+    counts = {str(k): v for k, v in result.counts.items()}
+    counts["conflicts"] = sum(len(p.conflicts) for p in result.plans)
+    return summary_line(counts, result.problems, dry_run)
+
+
+def summary_line(counts: dict[str, int], all_problems: list[Problem], dry_run: bool) -> str:
+    conflicts = counts.get("conflicts", 0)
+    problems = len([p for p in all_problems if p.code != "conflict"])
     verb = "would be " if dry_run else ""
     return (
-        f"vaultkit: {counts[Action.CREATE]} {verb}created, {counts[Action.UPDATE]} {verb}updated, "
-        f"{counts[Action.UNCHANGED]} unchanged, {_plural(conflicts, 'conflict')}, "
+        f"vaultkit: {counts.get(Action.CREATE, 0)} {verb}created, "
+        f"{counts.get(Action.UPDATE, 0)} {verb}updated, "
+        f"{counts.get(Action.UNCHANGED, 0)} unchanged, {_plural(conflicts, 'conflict')}, "
         f"{_plural(problems, 'problem')}"
     )
 
@@ -135,7 +215,8 @@ def summary(result: RunResult, dry_run: bool) -> str:
 @today_option
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
-def check(vault: Path, today: str | None, as_json: bool, strict: bool) -> None:
+@no_cache_option
+def check(vault: Path, today: str | None, as_json: bool, strict: bool, no_cache: bool) -> None:
     """Check the VAULT's notes and report problems; write nothing.
 
     Reports broken front-matter (with the line), links that match no note or
@@ -147,28 +228,24 @@ def check(vault: Path, today: str | None, as_json: bool, strict: bool) -> None:
     Example:
         vaultkit check ~/Notes/Career
         vaultkit check ~/Notes/Career --json | jq '.problems[].message'
+        vaultkit check ~/Notes/Career --no-cache
     """
-    loaded = build.load(vault, _today(today), clean_temps=False)  # check writes nothing
-    followups.settings_of(loaded.config)  # a broken `followups:` section stops here too
-    problems = sorted(set(loaded.problems))
-    for path, note in loaded.vault.notes.items():
-        if note.region_problem:
-            problems.append(
-                Problem(
-                    path, note.region_problem_line, note.region_problem, Severity.ERROR, "regions"
-                )
-            )
-    problems.sort()
+    day = _today(today)
+    cache = _open_cache(vault, no_cache)
+    memo = _memo(vault, "check", day) if cache is not None else None
+    if memo is not None and memo.outcome is not None:
+        root, problems, counts = memo.root, memo.outcome.problems, memo.outcome.counts
+    else:
+        root, problems, counts = _check(vault, day, cache, memo)
     errors = [p for p in problems if p.severity == Severity.ERROR]
     warnings = [p for p in problems if p.severity == Severity.WARNING]
-    vault_model = loaded.vault
     if as_json:
         payload: dict[str, Any] = {
-            "vault": str(loaded.root),
-            "notes": len(vault_model.notes),
-            "people": len(vault_model.people),
-            "companies": len(vault_model.companies),
-            "meetings": len(vault_model.meetings),
+            "vault": str(root),
+            "notes": counts["notes"],
+            "people": counts["people"],
+            "companies": counts["companies"],
+            "meetings": counts["meetings"],
             "errors": len(errors),
             "warnings": len(warnings),
             "problems": [p.to_json() for p in problems],
@@ -178,10 +255,10 @@ def check(vault: Path, today: str | None, as_json: bool, strict: bool) -> None:
         for problem in problems:
             click.echo(str(problem))
         click.echo(
-            f"vaultkit: {_plural(len(vault_model.notes), 'note')} "
-            f"({_count(len(vault_model.people), 'person', 'people')}, "
-            f"{_count(len(vault_model.companies), 'company', 'companies')}, "
-            f"{_plural(len(vault_model.meetings), 'meeting')}): "
+            f"vaultkit: {_plural(counts['notes'], 'note')} "
+            f"({_count(counts['people'], 'person', 'people')}, "
+            f"{_count(counts['companies'], 'company', 'companies')}, "
+            f"{_plural(counts['meetings'], 'meeting')}): "
             f"{_plural(len(errors), 'error')}, {_plural(len(warnings), 'warning')}"
         )
     failed = errors or (strict and warnings)
@@ -377,6 +454,45 @@ def _stop_on_signals(stop: Callable[[], None]) -> Iterator[None]:
 
 
 dailycli.register(cli)
+
+
+def _check(
+    vault: Path, day: dt.date, cache: FileCache | None, memo: _Memo | None
+) -> tuple[Path, list[Problem], dict[str, int]]:
+    """Load the vault and gather every problem ``check`` reports, with the counts it prints."""
+    progress = TerminalProgress()
+    loaded = build.load(
+        vault,
+        day,
+        clean_temps=False,  # check writes nothing
+        config=memo.config if memo else None,
+        cache=cache,
+        scanned=memo.scanned if memo else None,
+        progress=progress,
+    )
+    progress.close()
+    if cache is not None:
+        cache.save()
+    followups.settings_of(loaded.config)  # a broken `followups:` section stops here too
+    problems = sorted(set(loaded.problems))
+    for path, note in loaded.vault.notes.items():
+        if note.region_problem:
+            problems.append(
+                Problem(
+                    path, note.region_problem_line, note.region_problem, Severity.ERROR, "regions"
+                )
+            )
+    problems.sort()
+    model = loaded.vault
+    counts = {
+        "notes": len(model.notes),
+        "people": len(model.people),
+        "companies": len(model.companies),
+        "meetings": len(model.meetings),
+    }
+    if memo is not None:
+        runmemo.remember(memo.root, runmemo.Outcome("check", memo.key, problems, counts))
+    return loaded.root, problems, counts
 
 
 def main() -> None:

@@ -14,7 +14,6 @@ the same file, which Windows also drops when the process ends.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import sys
 import time
@@ -22,26 +21,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-import platformdirs
-
+from .cache import vault_folder
 from .errors import VaultLocked
 
-CACHE_ENV = "VAULTKIT_CACHE_DIR"
 _LOCK_BYTE = 1 << 30  # Windows locks a byte far from the pid text, which stays readable
 
 
-def cache_dir() -> Path:
-    """vaultkit's per-user cache folder (``$VAULTKIT_CACHE_DIR`` when set)."""
-    override = os.environ.get(CACHE_ENV)
-    if override:
-        return Path(override)
-    return Path(platformdirs.user_cache_dir("vaultkit", appauthor=False))
-
-
 def lock_path(root: Path) -> Path:
-    """The lock file of the vault whose real path is ``root``."""
-    key = hashlib.sha256(os.fsencode(str(root))).hexdigest()[:24]
-    return cache_dir() / "locks" / f"{key}.lock"
+    """The lock file of the vault whose real path is ``root`` (never inside the vault)."""
+    return vault_folder(root, "locks", "lock file", ".lock")
 
 
 def _try_lock(fh: IO[str]) -> bool:

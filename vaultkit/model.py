@@ -130,6 +130,8 @@ class Resolver:
     def __init__(self, paths: Iterable[str], aliases: Mapping[str, Iterable[str]]) -> None:
         self._by_stem: dict[str, list[str]] = defaultdict(list)
         self._by_alias: dict[str, list[str]] = defaultdict(list)
+        self._memo: dict[tuple[str, Kind | None], Resolution] = {}
+        self._memo_kinds: Mapping[str, Kind] | None = None
         for path in paths:
             self._by_stem[nfc_key(stem_of(path))].append(path)
         for path, names in aliases.items():
@@ -139,6 +141,18 @@ class Resolver:
                     self._by_alias[key].append(path)
 
     def resolve(self, raw: str, kinds: Mapping[str, Kind], want: Kind | None = None) -> Resolution:
+        # The same names come back thousands of times in a large vault: answer them once
+        # (for one ``kinds`` mapping at a time; another one starts afresh).
+        if kinds is not self._memo_kinds:
+            self._memo.clear()
+            self._memo_kinds = kinds
+        memo_key = (raw, want)
+        found = self._memo.get(memo_key)
+        if found is None:
+            found = self._memo[memo_key] = self._resolve(raw, kinds, want)
+        return found
+
+    def _resolve(self, raw: str, kinds: Mapping[str, Kind], want: Kind | None) -> Resolution:
         name = link_target(raw)
         if not name:
             return Resolution(None)
@@ -314,6 +328,9 @@ class Vault:
     # how links are written: Obsidian's settings, and the note being written into
     obsidian: ObsidianSettings = field(default_factory=ObsidianSettings)
     link_source: str | None = None
+    _links: dict[tuple[str, str | None], str] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def name(self, path: str) -> str:
         return stem_of(path)
@@ -329,11 +346,18 @@ class Vault:
         Obsidian's ``useMarkdownLinks`` is on; by name, or by a path from the root
         (``absolute``) or from ``source`` (``relative``, the note the link is written
         into: the argument, else :meth:`linking_from`'s), as ``newLinkFormat`` says.
-        A name that is not unique is always path-qualified.
+        A name that is not unique is always path-qualified. Answers are remembered.
         """
+        source = source if source is not None else self.link_source
+        key = (path, source if self.obsidian.link_format == "relative" else None)
+        found = self._links.get(key)
+        if found is None:
+            found = self._links[key] = self._make_link(path, source)
+        return found
+
+    def _make_link(self, path: str, source: str | None) -> str:
         name = stem_of(path)
         style = self.obsidian.link_format
-        source = source if source is not None else self.link_source
         if style == "relative" and source is not None:
             target = posixpath.relpath(path, posixpath.dirname(source) or ".")
         elif style != "shortest" or not self.unique_stem(path):

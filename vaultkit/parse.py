@@ -15,13 +15,15 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
-
-from markdown_it import MarkdownIt
+from sys import intern
+from typing import TYPE_CHECKING, Any
 
 from .errors import NoteError
-from .wikilinks import wikilinks_plugin
+from .fastbody import BodyLink, scan_body
 from .yamlsafe import VaultYAMLHandler, load_yaml
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 BOM = "\ufeff"
 _HANDLER = VaultYAMLHandler()
@@ -74,7 +76,7 @@ def region_edited(name: str, recorded_hash: str, content: str) -> bool:
     return recorded_hash != region_hash(name, content)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Region:
     """One vaultkit region: marker lines and the content between them."""
 
@@ -97,7 +99,7 @@ class Region:
         return region_edited(self.name, self.recorded_hash, self.content)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     """A wikilink in the body, outside code and outside vaultkit's regions."""
 
@@ -107,7 +109,7 @@ class Link:
     embed: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Task:
     """A task line (``- [ ] text``) in the body."""
 
@@ -120,7 +122,7 @@ class Task:
         return self.status not in (" ", "/")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Section:
     """A level-2 section of the body: its heading and its lines up to the next one."""
 
@@ -132,7 +134,7 @@ class Section:
     """The top-level list items of the section, without bullet or checkbox."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedNote:
     """Everything vaultkit reads from one note. It holds no copy of the text."""
 
@@ -243,6 +245,10 @@ def find_regions(text: str, path: str) -> tuple[tuple[Region, ...], str | None, 
 @lru_cache(maxsize=1)
 def markdown() -> MarkdownIt:
     """The body parser: CommonMark blocks, code spans and wikilinks; nothing it doesn't need."""
+    from markdown_it import MarkdownIt  # imported on first use: most bodies never need it
+
+    from .wikilinks import wikilinks_plugin
+
     md = MarkdownIt("commonmark")
     md.disable(["emphasis", "link", "image", "autolink", "html_inline", "entity"])
     md.use(wikilinks_plugin)
@@ -267,33 +273,50 @@ def _blank_regions(body: str, regions: tuple[Region, ...], body_offset: int) -> 
     return "".join(parts)
 
 
-def parse_body(
-    body: str, body_line: int
-) -> tuple[tuple[Link, ...], tuple[Task, ...], tuple[Section, ...]]:
-    """Links, tasks and level-2 sections of a body that starts on file line ``body_line``."""
-    md = markdown()
-    tokens = md.parse(body)
-    lines = body.split("\n")
-    links: list[Link] = []
-    tasks: list[Task] = []
+def _markdown_it_scan(body: str) -> tuple[list[BodyLink], list[int], list[tuple[int, int, str]]]:
+    """What :func:`fastbody.scan_body` returns, read off markdown-it's full token stream."""
+    tokens = markdown().parse(body)
+    links: list[BodyLink] = []
+    items: list[int] = []
     headings: list[tuple[int, int, str]] = []  # (level, line index, title)
     for i, token in enumerate(tokens):
         if token.type == "inline" and token.children and token.map:
             for child in token.children:
                 if child.type == "wikilink":
                     offset = int(child.meta["offset"])
-                    line = body_line + token.map[0] + token.content.count("\n", 0, offset)
+                    line = token.map[0] + token.content.count("\n", 0, offset)
                     links.append(
-                        Link(child.meta["target"], child.meta["alias"], line, child.meta["embed"])
+                        (child.meta["target"], child.meta["alias"], line, child.meta["embed"])
                     )
         elif token.type == "list_item_open" and token.map:
-            idx = token.map[0]
-            m = TASK_RE.match(lines[idx]) if idx < len(lines) else None
-            if m:
-                tasks.append(Task(body_line + idx, m.group("status"), m.group("text").rstrip()))
+            items.append(token.map[0])
         elif token.type == "heading_open" and token.map:
             title = tokens[i + 1].content.strip() if i + 1 < len(tokens) else ""
             headings.append((int(token.tag[1:]), token.map[0], title))
+    return links, items, headings
+
+
+def parse_body(
+    body: str, body_line: int, fast: bool = True
+) -> tuple[tuple[Link, ...], tuple[Task, ...], tuple[Section, ...]]:
+    """Links, tasks and level-2 sections of a body that starts on file line ``body_line``.
+
+    The fast line scanner answers for plain bodies; markdown-it for the rest (and for
+    every body when ``fast`` is False, which the tests use to compare the two).
+    """
+    scanned = scan_body(body) if fast else None
+    raw_links, item_lines, headings = scanned if scanned is not None else _markdown_it_scan(body)
+    lines = body.split("\n")
+    # Names repeat across thousands of notes: one string each (less memory, smaller cache).
+    links = [
+        Link(intern(target), intern(alias) if alias else alias, body_line + idx, embed)
+        for target, alias, idx, embed in raw_links
+    ]
+    tasks: list[Task] = []
+    for idx in item_lines:
+        m = TASK_RE.match(lines[idx]) if idx < len(lines) else None
+        if m:
+            tasks.append(Task(body_line + idx, m.group("status"), m.group("text").rstrip()))
     sections: list[Section] = []
     for n, (level, idx, title) in enumerate(headings):
         if level != 2:
@@ -335,7 +358,7 @@ def parse_note(path: str, data: bytes, mtime_ns: int = 0) -> ParsedNote:
             data_ = {}
         if not isinstance(data_, dict):
             raise NoteError(path, 2, "front-matter must be a mapping of key: value lines", "yaml")
-        meta = {str(k): v for k, v in data_.items()}
+        meta = {intern(str(k)): v for k, v in data_.items()}
         body = text[body_offset:]
     regions, problem, problem_line = find_regions(text, path)
     if regions and regions[0].start < body_offset:

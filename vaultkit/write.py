@@ -72,8 +72,16 @@ def _umask_mode() -> int:
     return 0o666 & ~mask
 
 
-def atomic_write(root: Path, rel: str, data: bytes, expect: Stamp | None) -> None:
-    """Write ``data`` to ``rel`` atomically; ``expect`` is what was read (None: a new file)."""
+def atomic_write(
+    root: Path, rel: str, data: bytes, expect: Stamp | None, sync_dir: bool = True
+) -> os.stat_result:
+    """Write ``data`` to ``rel`` atomically; ``expect`` is what was read (None: a new file).
+
+    Returns the stat of the written file as vaultkit left it (taken from its own file
+    descriptor, so a later edit by someone else can never be mistaken for it). With
+    ``sync_dir`` False the caller fsyncs the folder itself (once for many files: see
+    :func:`sync_folders`); the replace is atomic either way.
+    """
     target = inside(root, rel)
     if expect is not None and expect.nlink > 1:
         raise UnsafeWrite(f"{rel}: has other hard links; replacing it would break them")
@@ -90,6 +98,7 @@ def atomic_write(root: Path, rel: str, data: bytes, expect: Stamp | None) -> Non
                 stat.S_IMODE(expect.mode) if expect is not None else _umask_mode(),
             )
             os.fsync(fh.fileno())
+            written = os.fstat(fh.fileno())
         if expect is None:
             try:
                 os.link(tmp, target)  # fails if the name exists: never clobbers a new note
@@ -102,7 +111,9 @@ def atomic_write(root: Path, rel: str, data: bytes, expect: Stamp | None) -> Non
         else:
             _recheck(target, rel, expect)
             os.replace(tmp, target)
-        _fsync_dir(target.parent)
+        if sync_dir:
+            _fsync_dir(target.parent)
+        return written
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -122,6 +133,12 @@ def _recheck(target: Path, rel: str, expect: Stamp) -> None:
     data, _ = read_stamped(target)
     if hashlib.sha256(data).hexdigest() != expect.sha:
         raise WriteConflict(f"{rel}: changed while vaultkit was writing it")
+
+
+def sync_folders(root: Path, rels: list[str]) -> None:
+    """Fsync each folder holding one of ``rels`` once (makes their renames durable)."""
+    for folder in sorted({rel.rpartition("/")[0] for rel in rels}):
+        _fsync_dir(root / folder if folder else root)
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -1,0 +1,280 @@
+"""Benchmark vaultkit on generated vaults, side by side with the cost of reading them.
+
+For each size, in ONE run on the same generated vault, every step runs as its own
+process (whole-process wall time, the page cache warm from generating the vault) and
+its peak resident memory is read from the kernel (``wait4``):
+
+* the floor: a process that reads every note's bytes, and one that only stats them;
+* ``vaultkit regen`` cold (empty cache folder, nothing generated yet), again with no
+  change (warm parse cache: the first run wrote, so this one reads the model again),
+  once more (a run that changed nothing is remembered: a stat walk), without the
+  cache, and after changing one note;
+* ``vaultkit check`` (warm cache);
+* if the installed vaultkit has ``watch``: the time from an atomic save of a meeting
+  note to the backlink in a person note on disk, median and p95 over ``--saves`` saves.
+
+It prints one Markdown table: each time, its ratio to the read floor, and peak memory.
+
+Usage::
+
+    python -m benchmarks.run --notes 1000 10000 [--out DIR] [--saves 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .generate_vault import generate
+
+TODAY = "2026-11-22"
+VAULTKIT = (sys.executable, "-m", "vaultkit")
+
+_READ_ALL = """
+import os, sys
+total = 0
+for folder, dirs, files in os.walk(sys.argv[1]):
+    dirs[:] = [d for d in dirs if not d.startswith(".")]
+    for name in files:
+        if name.endswith(".md"):
+            with open(os.path.join(folder, name), "rb") as fh:
+                total += len(fh.read())
+print(total)
+"""
+_STAT_ALL = """
+import os, sys
+def walk(path):
+    n = 0
+    with os.scandir(path) as it:
+        for e in it:
+            if e.name.startswith("."):
+                continue
+            if e.is_dir(follow_symlinks=False):
+                n += walk(e.path)
+            elif e.name.endswith(".md"):
+                e.stat(follow_symlinks=False)
+                n += 1
+    return n
+print(walk(sys.argv[1]))
+"""
+
+ROWS = (
+    "floor: read every note",
+    "floor: stat every note",
+    "regen, cold (no cache, nothing generated)",
+    "regen, no change (warm cache)",
+    "regen, no change again (remembered run)",
+    "regen, no change, --no-cache",
+    "regen, one note changed",
+    "check (warm cache)",
+)
+WATCH_ROWS = ("watch: save to backlink, median", "watch: save to backlink, p95")
+
+
+def _neutral() -> str:
+    """A working folder for the measured processes, so that ``python -m vaultkit`` runs the
+    installed vaultkit and not a source tree that happens to be the current folder."""
+    return tempfile.gettempdir()
+
+
+@dataclass
+class Step:
+    seconds: float
+    peak_kb: int | None
+
+
+def run_step(args: Sequence[str], env: dict[str, str], ok: tuple[int, ...] = (0, 1)) -> Step:
+    """Run one process; its wall time and its own peak RSS (``wait4``, not the children's max)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        args, env=env, cwd=_neutral(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in ok:
+        raise RuntimeError(f"{' '.join(args)} exited {proc.returncode}: {err.decode()[-2000:]}")
+    return Step(elapsed, usage.ru_maxrss)
+
+
+def _help(env: dict[str, str], command: str) -> str | None:
+    """``vaultkit COMMAND --help`` of the installed vaultkit, or None without that command."""
+    result = subprocess.run(
+        [*VAULTKIT, command, "--help"], env=env, cwd=_neutral(), capture_output=True, check=False
+    )
+    return result.stdout.decode() if result.returncode == 0 else None
+
+
+def has_watch(env: dict[str, str]) -> bool:
+    return _help(env, "watch") is not None
+
+
+def _atomic_save(path: Path, text: str) -> None:
+    tmp = path.with_name(f".bench-{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _region(path: Path) -> str:
+    """The text of vaultkit's backlinks region in a note ('' when it has none)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+    start = text.find("<!-- vaultkit:begin backlinks")
+    end = text.find("<!-- vaultkit:end backlinks", start)
+    return text[start:end] if start >= 0 and end >= 0 else ""
+
+
+def _pick(vault: Path, count: int) -> tuple[Path, list[Path]]:
+    """A meeting note, and people notes it does not link to and that don't list it yet."""
+    meetings = sorted((vault / "Meetings").rglob("*.md"))
+    people = sorted((vault / "People").rglob("*.md"))
+    meeting = meetings[len(meetings) // 2]
+    text = meeting.read_text(encoding="utf-8")
+    chosen = [p for p in people if p.stem not in text and meeting.stem not in _region(p)]
+    return meeting, chosen[:count]
+
+
+def change_one_note(vault: Path) -> None:
+    meeting, people = _pick(vault, 1)
+    text = meeting.read_text(encoding="utf-8")
+    _atomic_save(meeting, text + f"\nAlso talked about [[{people[0].stem}]].\n")
+
+
+def _wait_for(path: Path, needle: str, timeout: float) -> float:
+    """Poll ``path`` until its region names ``needle``; return when it did (perf_counter)."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if needle in _region(path):
+            return time.perf_counter()
+        time.sleep(0.0005)
+    raise TimeoutError(f"{path}: {needle!r} did not appear within {timeout} s")
+
+
+def measure_watch(vault: Path, env: dict[str, str], saves: int) -> tuple[list[float], int | None]:
+    """Latencies (s) from an atomic save to the backlink on disk, and the watcher's peak RSS."""
+    meeting, people = _pick(vault, saves + 1)
+    base = meeting.read_text(encoding="utf-8")
+    proc = subprocess.Popen(
+        [*VAULTKIT, "watch", str(vault), "--today", TODAY],
+        env=env,
+        cwd=_neutral(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    latencies: list[float] = []
+    try:
+        for i, person in enumerate(people):
+            text = base + "".join(f"\nMentioned [[{p.stem}]].\n" for p in people[: i + 1])
+            start = time.perf_counter()
+            _atomic_save(meeting, text)
+            # The first save also waits for the watcher to start.
+            done = _wait_for(person, meeting.stem, 120.0 if i == 0 else 30.0)
+            if i > 0:
+                latencies.append(done - start)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            _, _, usage = os.wait4(proc.pid, 0)
+            peak: int | None = usage.ru_maxrss
+        except ChildProcessError:
+            peak = None
+        proc.returncode = 0
+    _atomic_save(meeting, base)
+    return latencies, peak
+
+
+def bench(n: int, out: Path, saves: int, seed: int) -> dict[str, Step]:
+    vault = out / f"vault-{n}"
+    cache = out / f"cache-{n}"
+    for folder in (vault, cache):
+        if folder.exists():
+            shutil.rmtree(folder)
+    generate(vault, n, seed)
+    env = {**os.environ, "VAULTKIT_CACHE_DIR": str(cache)}
+    py = sys.executable
+    regen = [*VAULTKIT, "regen", str(vault), "--today", TODAY, "--quiet"]
+    check = [*VAULTKIT, "check", str(vault), "--today", TODAY]
+    results: dict[str, Step] = {}
+    run_step([py, "-c", _READ_ALL, str(vault)], env)  # warm the page cache
+    results[ROWS[0]] = run_step([py, "-c", _READ_ALL, str(vault)], env)
+    results[ROWS[1]] = run_step([py, "-c", _STAT_ALL, str(vault)], env)
+    results[ROWS[2]] = run_step(regen, env)
+    results[ROWS[3]] = run_step(regen, env)
+    results[ROWS[4]] = run_step(regen, env)
+    if "--no-cache" in (_help(env, "regen") or ""):  # older vaultkits have no cache
+        results[ROWS[5]] = run_step([*regen, "--no-cache"], env)
+    change_one_note(vault)
+    results[ROWS[6]] = run_step(regen, env)
+    results[ROWS[7]] = run_step(check, env)
+    if has_watch(env):
+        latencies, peak = measure_watch(vault, env, saves)
+        ordered = sorted(latencies)
+        p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
+        results[WATCH_ROWS[0]] = Step(statistics.median(ordered), peak)
+        results[WATCH_ROWS[1]] = Step(p95, peak)
+    return results
+
+
+def _seconds(value: float) -> str:
+    return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def table(all_results: dict[int, dict[str, Step]]) -> str:
+    sizes = list(all_results)
+    head = "| step | " + " | ".join(f"{n:,} notes | × read | peak RSS" for n in sizes) + " |"
+    rule = "|---|" + "|".join("---:|---:|---:" for _ in sizes) + "|"
+    lines = [head, rule]
+    rows = [*ROWS, *(r for r in WATCH_ROWS if any(r in res for res in all_results.values()))]
+    for row in rows:
+        cells = [row]
+        for n in sizes:
+            step = all_results[n].get(row)
+            floor = all_results[n][ROWS[0]].seconds
+            if step is None:
+                cells += ["n/a", "", ""]
+                continue
+            peak = f"{step.peak_kb / 1024:.0f} MB" if step.peak_kb else ""
+            cells += [_seconds(step.seconds), f"{step.seconds / floor:.1f}×", peak]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--notes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--out", type=Path, help="work folder (default: a temporary one)")
+    parser.add_argument("--saves", type=int, default=50, help="saves timed in watch mode")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    if args.out is None:
+        out = Path(tempfile.mkdtemp(prefix="vaultkit-bench-"))
+        cleanup = True
+    else:
+        out = args.out
+        out.mkdir(parents=True, exist_ok=True)
+        cleanup = False
+    try:
+        results = {n: bench(n, out, args.saves, args.seed) for n in args.notes}
+    finally:
+        if cleanup:
+            shutil.rmtree(out, ignore_errors=True)
+    print(table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
