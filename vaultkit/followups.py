@@ -711,8 +711,9 @@ def dashboard_context(vault: Vault, settings: Settings, fu: Followups, path: str
             continue
         rows.append((item.sort_key, bucket(item.due), row))
     for task in _user_tasks(vault):
+        due = f" · due {task['due'].isoformat()}" if task["due"] else ""
         row = {
-            "line": f"- {task['text']} (in {task['meeting']})",
+            "line": f"- {task['text']} (in {task['meeting']}){due}",
             "due": task["due"].isoformat() if task["due"] else None,
             "home": task["meeting"],
             "copy": False,
