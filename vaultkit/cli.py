@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from . import __version__, backup, build, dailycli, followups, lock, obsidian, runmemo
+from . import __version__, backup, build, dailycli, followups, lock, obsidian, onewriter, runmemo
 from . import prep as prep_sheets
 from .build import RunResult
 from .cache import FileCache, open_cache
@@ -284,7 +284,8 @@ def undo(vault: Path, dry_run: bool) -> None:
         vaultkit undo ~/Notes/Career
     """
     root = vault_root(vault)
-    result = backup.undo(root, dry_run)
+    with contextlib.nullcontext() if dry_run else onewriter.writing(root, "undo"):
+        result = backup.undo(root, dry_run)
     _report(result.problems)
     if result.run is None:
         click.echo("vaultkit: nothing to undo (no run with changes is kept for this vault)")
@@ -328,7 +329,9 @@ def resolve(note: str, vault: Path, choice: str | None, today: str | None) -> No
         raise click.UsageError("say which version to keep: --take-vaultkit or --keep-mine")
     root = vault_root(vault)
     rel = relative_note(root, note)
-    done = build.resolve(root, rel, choice == "take", _today(today))
+    day = _today(today)
+    with onewriter.writing(root, "resolve"):
+        done = build.resolve(root, rel, choice == "take", day)
     if not done.regions:
         click.echo(f"vaultkit: {done.source}: no region edited by hand; nothing to resolve")
     else:
@@ -363,8 +366,10 @@ def prep(meeting: str, vault: Path, today: str | None) -> None:
         vaultkit prep "2026-11-26 Elena Vasquez informational" --vault ~/Notes/Career
         vaultkit prep "Meetings/2026-12-01 Olivia Chen casual.md" --vault ~/Notes/Career
     """
+    day = _today(today)
     try:
-        done = prep_sheets.prep_one(vault, _today(today), meeting)
+        with onewriter.writing(vault, "prep"):
+            done = prep_sheets.prep_one(vault, day, meeting)
     except TemplateProblem as exc:
         _report([Problem(exc.name, exc.line, exc.message, Severity.ERROR, "template")])
         sys.exit(EXIT_PROBLEMS)
