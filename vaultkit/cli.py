@@ -394,15 +394,20 @@ def prep(meeting: str, vault: Path, today: str | None) -> None:
 @click.option(
     "--verbose", "-v", is_flag=True, help="Also print ignored events (its own writes) and rescans."
 )
-def watch(vault: Path, poll: bool, today: str | None, quiet: bool, verbose: bool) -> None:
+@no_cache_option
+def watch(
+    vault: Path, poll: bool, today: str | None, quiet: bool, verbose: bool, no_cache: bool
+) -> None:
     """Keep the VAULT current while you edit it, until Ctrl-C.
 
     Runs a full regen, then watches the folder: within a moment of each save it
     updates the regions that depend on the changed notes and prints one line
     saying what changed and which files it wrote. It never writes into a note you
     saved less than a second ago (it waits for you to pause), ignores editor temp
-    files, and keeps going through broken notes. Only one vaultkit writes to a
-    vault at a time: `regen` refuses while `watch` runs. Ctrl-C or SIGTERM stops it.
+    files, and keeps going through broken notes. It starts from the parse cache
+    that `regen` keeps, and leaves it up to date when it stops. Only one vaultkit
+    writes to a vault at a time: `regen`, `prep`, `undo`, `resolve`, `new` and
+    `rename` refuse while `watch` runs. Ctrl-C or SIGTERM stops it.
 
     \b
     Example:
@@ -417,8 +422,10 @@ def watch(vault: Path, poll: bool, today: str | None, quiet: bool, verbose: bool
         if level <= threshold:
             click.echo(text, err=level == Level.PROBLEM)
 
+    day = _today(today) if today else None
     try:
-        watcher = Watcher(vault, report, _today(today) if today else None, poll)
+        cache = _open_cache(vault, no_cache)  # parsed notes from the last run: a quick start
+        watcher = Watcher(vault, report, day, poll, cache)
     except VaultkitError as exc:
         click.echo(f"vaultkit: {exc}", err=True)
         sys.exit(EXIT_FAILED)
@@ -429,6 +436,8 @@ def watch(vault: Path, poll: bool, today: str | None, quiet: bool, verbose: bool
         except VaultkitError as exc:
             click.echo(f"vaultkit: {exc}", err=True)
             sys.exit(EXIT_FAILED)
+        if cache is not None:
+            cache.save()  # now, so that even a watcher killed outright leaves it warm
         try:
             _report(result.problems)
             if not quiet:
@@ -438,6 +447,8 @@ def watch(vault: Path, poll: bool, today: str | None, quiet: bool, verbose: bool
             watcher.run()
         finally:
             watcher.close()
+            if cache is not None:
+                cache.save()  # what this session parsed, for the next start
     if not quiet:
         click.echo("vaultkit: stopped watching")
     sys.exit(EXIT_FAILED if watcher.failed else EXIT_OK)
