@@ -182,12 +182,7 @@ def generated_links(root: Path, rel: str) -> list[tuple[str, str]]:
     text = read(root, rel)
     links: list[tuple[str, str]] = []
     for block in re.findall(r"<!-- vaultkit:begin .*?<!-- vaultkit:end \w+ -->", text, re.S):
-        for line in block.splitlines():
-            if rel == DASHBOARD and "🆔" in line:
-                # A task's copy in the dashboard is its home line as it is, links and
-                # all (that is how a tick finds its way back): relative to its home.
-                continue
-            links.extend(MD_LINK.findall(line))
+        links.extend(MD_LINK.findall(block))
     return links
 
 
@@ -227,6 +222,41 @@ def test_relative_markdown_links_in_sheets_follow_ups_and_dashboard(
             assert (path.parent / unquote(target)).resolve().is_file(), (rel, text, target)
             checked += 1
     assert checked > 50
+    before = snapshot(vault)
+    assert "0 created, 0 updated" in regen(runner, vault)
+    assert snapshot(vault) == before
+
+
+def test_a_tick_in_the_dashboard_reaches_home_with_home_relative_links(
+    runner: CliRunner, vault: Path
+) -> None:
+    """The dashboard's copy of a task links from the dashboard's folder, its home line
+    from the meeting's; a tick made in the copy lands on the home line, whose links
+    stay right for the meeting note."""
+    (vault / ".obsidian").mkdir()
+    app = {"newLinkFormat": "relative", "useMarkdownLinks": True}
+    (vault / ".obsidian" / "app.json").write_text(json.dumps(app), "utf-8")
+    (vault / "vaultkit.yaml").write_text("output_folder: Generated/vaultkit\n", "utf-8")
+    dashboard = "Generated/vaultkit/Follow-ups.md"
+    regen(runner, vault)
+    meeting_link = "[2026-09-10 Ada Brook informational]"
+    home = followups_region(read(vault, HELD_MEETING))
+    thanks = next(x for x in home.splitlines() if "thank-you" in x)
+    assert f"{meeting_link}(2026-09-10%20Ada%20Brook%20informational.md)" in thanks
+    copy_text = read(vault, dashboard)
+    copy = next(x for x in copy_text.splitlines() if "thank-you" in x)
+    assert f"{meeting_link}(../../Meetings/2026-09-10%20Ada%20Brook%20informational.md)" in copy
+    assert "[Ada Brook](../../People/Ada%20Brook.md)" in copy
+    before = snapshot(vault)
+    assert "0 created, 0 updated" in regen(runner, vault)
+    assert snapshot(vault) == before
+
+    ticked = copy.replace("- [ ] ", "- [x] ", 1) + " ✅ 2026-11-22"
+    (vault / dashboard).write_text(copy_text.replace(copy, ticked), encoding="utf-8")
+    regen(runner, vault)
+    home = followups_region(read(vault, HELD_MEETING))
+    assert thanks.replace("- [ ] ", "- [x] ", 1) + " ✅ 2026-11-22" in home.splitlines()
+    assert "../../" not in home
     before = snapshot(vault)
     assert "0 created, 0 updated" in regen(runner, vault)
     assert snapshot(vault) == before

@@ -24,7 +24,7 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Container, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import plan
@@ -33,6 +33,7 @@ from .errors import ConfigError
 from .model import Kind, Meeting, Ref, Vault
 from .names import safe_filename
 from .parse import NORMALISERS, TASK_RE, ParsedNote, nfc_key
+from .relink import rebase
 from .render import Templates
 
 REGION = "followups"
@@ -583,7 +584,8 @@ def compute(vault: Vault, settings: Settings, unwritable: set[str]) -> Followups
             continue
         ids.add(w.id)
         fresh = task_line(w.text, w.id, w.due)
-        candidates = seen.get(w.id, [])
+        # each line as it would read at home (a dashboard copy's links start elsewhere)
+        candidates = [_at(vault, s, w.home) for s in seen.get(w.id, [])]
         if candidates:
             best = pick(candidates, w.home, fresh)
             line, closed = best.line, best.closed
@@ -619,12 +621,17 @@ def compute(vault: Vault, settings: Settings, unwritable: set[str]) -> Followups
         for s in at_home:
             if s.path in unwritable:
                 continue
-            best = pick(lines, s.path, None)
+            best = pick([_at(vault, x, s.path) for x in lines], s.path, None)
             if best.closed:
                 homes.setdefault(s.path, []).append(best.line)
             elif not s.pristine():
                 homes.setdefault(s.path, []).append(_cancel(s.line))
     return Followups(homes, items)
+
+
+def _at(vault: Vault, seen: Seen, home: str) -> Seen:
+    """A task line seen in one note, its relative links rewritten for ``home``."""
+    return replace(seen, line=rebase(vault, seen.line, seen.path, home))
 
 
 def _status(line: str, status: str) -> str:
@@ -702,7 +709,7 @@ def dashboard_context(vault: Vault, settings: Settings, fu: Followups, path: str
     waiting: list[dict[str, Any]] = []
     for item in fu.items:
         row = {
-            "line": item.line,
+            "line": rebase(vault, item.line, item.home, path),  # links from here
             "due": item.due.isoformat() if item.due else None,
             "home": vault.link(item.home),
             "label": item.label,
