@@ -631,7 +631,8 @@ def compute(vault: Vault, settings: Settings, unwritable: set[str]) -> Followups
 
 def _at(vault: Vault, seen: Seen, home: str) -> Seen:
     """A task line seen in one note, its relative links rewritten for ``home``."""
-    return replace(seen, line=rebase(vault, seen.line, seen.path, home))
+    line = rebase(vault, seen.line, seen.path, home)
+    return seen if line == seen.line else replace(seen, line=line)
 
 
 def _status(line: str, status: str) -> str:
