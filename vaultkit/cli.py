@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from . import __version__, backup, build, dailycli, followups, lock, obsidian, runmemo
+from . import __version__, backup, build, dailycli, followups, lock, obsidian, onewriter, runmemo
 from . import prep as prep_sheets
 from .build import RunResult
 from .cache import FileCache, open_cache
@@ -284,7 +284,8 @@ def undo(vault: Path, dry_run: bool) -> None:
         vaultkit undo ~/Notes/Career
     """
     root = vault_root(vault)
-    result = backup.undo(root, dry_run)
+    with contextlib.nullcontext() if dry_run else onewriter.writing(root, "undo"):
+        result = backup.undo(root, dry_run)
     _report(result.problems)
     if result.run is None:
         click.echo("vaultkit: nothing to undo (no run with changes is kept for this vault)")
@@ -328,7 +329,9 @@ def resolve(note: str, vault: Path, choice: str | None, today: str | None) -> No
         raise click.UsageError("say which version to keep: --take-vaultkit or --keep-mine")
     root = vault_root(vault)
     rel = relative_note(root, note)
-    done = build.resolve(root, rel, choice == "take", _today(today))
+    day = _today(today)
+    with onewriter.writing(root, "resolve"):
+        done = build.resolve(root, rel, choice == "take", day)
     if not done.regions:
         click.echo(f"vaultkit: {done.source}: no region edited by hand; nothing to resolve")
     else:
@@ -363,8 +366,10 @@ def prep(meeting: str, vault: Path, today: str | None) -> None:
         vaultkit prep "2026-11-26 Elena Vasquez informational" --vault ~/Notes/Career
         vaultkit prep "Meetings/2026-12-01 Olivia Chen casual.md" --vault ~/Notes/Career
     """
+    day = _today(today)
     try:
-        done = prep_sheets.prep_one(vault, _today(today), meeting)
+        with onewriter.writing(vault, "prep"):
+            done = prep_sheets.prep_one(vault, day, meeting)
     except TemplateProblem as exc:
         _report([Problem(exc.name, exc.line, exc.message, Severity.ERROR, "template")])
         sys.exit(EXIT_PROBLEMS)
@@ -389,15 +394,20 @@ def prep(meeting: str, vault: Path, today: str | None) -> None:
 @click.option(
     "--verbose", "-v", is_flag=True, help="Also print ignored events (its own writes) and rescans."
 )
-def watch(vault: Path, poll: bool, today: str | None, quiet: bool, verbose: bool) -> None:
+@no_cache_option
+def watch(
+    vault: Path, poll: bool, today: str | None, quiet: bool, verbose: bool, no_cache: bool
+) -> None:
     """Keep the VAULT current while you edit it, until Ctrl-C.
 
     Runs a full regen, then watches the folder: within a moment of each save it
     updates the regions that depend on the changed notes and prints one line
     saying what changed and which files it wrote. It never writes into a note you
     saved less than a second ago (it waits for you to pause), ignores editor temp
-    files, and keeps going through broken notes. Only one vaultkit writes to a
-    vault at a time: `regen` refuses while `watch` runs. Ctrl-C or SIGTERM stops it.
+    files, and keeps going through broken notes. It starts from the parse cache
+    that `regen` keeps, and leaves it up to date when it stops. Only one vaultkit
+    writes to a vault at a time: `regen`, `prep`, `undo`, `resolve`, `new` and
+    `rename` refuse while `watch` runs. Ctrl-C or SIGTERM stops it.
 
     \b
     Example:
@@ -412,8 +422,10 @@ def watch(vault: Path, poll: bool, today: str | None, quiet: bool, verbose: bool
         if level <= threshold:
             click.echo(text, err=level == Level.PROBLEM)
 
+    day = _today(today) if today else None
     try:
-        watcher = Watcher(vault, report, _today(today) if today else None, poll)
+        cache = _open_cache(vault, no_cache)  # parsed notes from the last run: a quick start
+        watcher = Watcher(vault, report, day, poll, cache)
     except VaultkitError as exc:
         click.echo(f"vaultkit: {exc}", err=True)
         sys.exit(EXIT_FAILED)
@@ -424,6 +436,8 @@ def watch(vault: Path, poll: bool, today: str | None, quiet: bool, verbose: bool
         except VaultkitError as exc:
             click.echo(f"vaultkit: {exc}", err=True)
             sys.exit(EXIT_FAILED)
+        if cache is not None:
+            cache.save()  # now, so that even a watcher killed outright leaves it warm
         try:
             _report(result.problems)
             if not quiet:
@@ -433,6 +447,8 @@ def watch(vault: Path, poll: bool, today: str | None, quiet: bool, verbose: bool
             watcher.run()
         finally:
             watcher.close()
+            if cache is not None:
+                cache.save()  # what this session parsed, for the next start
     if not quiet:
         click.echo("vaultkit: stopped watching")
     sys.exit(EXIT_FAILED if watcher.failed else EXIT_OK)

@@ -5,6 +5,7 @@ They live in their own module so that ``cli.py`` only has to register them.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import shlex
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from . import build, initvault, newnote, rename
+from . import build, initvault, newnote, onewriter, rename
 from .config import CONFIG_NAME
 
 vault_option = click.option(
@@ -77,6 +78,8 @@ def new_person(
         vaultkit new person "Jane Doe" --company "Acme Corp" --role "Staff Designer" \\
             --introduced-by "Sam Lee" -C ~/Notes/Career
     """
+    # No lock: creating a note never clobbers one (atomic create), and a
+    # running watcher simply picks the new note up.
     loaded = build.load(vault, dt.date.today())
     try:
         result = newnote.new_person(loaded, name, company, role, introduced_by)
@@ -98,6 +101,8 @@ def new_company(name: str, vault: Path) -> None:
     Example:
         vaultkit new company "Acme Corp" -C ~/Notes/Career
     """
+    # No lock: creating a note never clobbers one (atomic create), and a
+    # running watcher simply picks the new note up.
     loaded = build.load(vault, dt.date.today())
     try:
         result = newnote.new_company(loaded, name)
@@ -150,6 +155,8 @@ def new_meeting(
         raise click.BadParameter(
             f"{date_!r} is not a date like 2026-12-01", param_hint="--date"
         ) from None
+    # No lock: creating a note never clobbers one (atomic create), and a
+    # running watcher simply picks the new note up.
     loaded = build.load(vault, dt.date.today())
     try:
         result = newnote.new_meeting(loaded, with_.split(","), kind, day, time_, duration, where)
@@ -174,7 +181,11 @@ def init(path: Path) -> None:
     Example:
         vaultkit init ~/Notes/Career
     """
-    result = initvault.init_vault(path)
+    if path.is_dir() and initvault.has_work(path):
+        with onewriter.writing(path, "init"):  # a watcher may be watching this folder
+            result = initvault.init_vault(path)
+    else:
+        result = initvault.init_vault(path)
     if result.config_written:
         click.echo(f"created {CONFIG_NAME}")
     else:
@@ -208,6 +219,11 @@ def rename_command(old: str, new_name: str, dry_run: bool, vault: Path) -> None:
         vaultkit rename "Jane Doe" "Jane Smith" --dry-run
         vaultkit rename "Jane Doe" "Jane Smith" -C ~/Notes/Career
     """
+    with contextlib.nullcontext() if dry_run else onewriter.writing(vault, "rename"):
+        _rename(old, new_name, dry_run, vault)
+
+
+def _rename(old: str, new_name: str, dry_run: bool, vault: Path) -> None:
     loaded = build.load(vault, dt.date.today())
     try:
         plan = rename.plan_rename(loaded, old, new_name)

@@ -24,7 +24,7 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Container, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import plan
@@ -33,6 +33,7 @@ from .errors import ConfigError
 from .model import Kind, Meeting, Ref, Vault
 from .names import safe_filename
 from .parse import NORMALISERS, TASK_RE, ParsedNote, nfc_key
+from .relink import rebase
 from .render import Templates
 
 REGION = "followups"
@@ -395,10 +396,13 @@ def contacted(vault: Vault, person: str) -> bool:
     return any(vault.held(vault.meetings[m]) for m in vault.meetings_of_person.get(person, []))
 
 
-def meeting_tasks(vault: Vault, settings: Settings, meeting: Meeting) -> list[Wanted]:
-    """What a held meeting asks of the user, by its kind's rules."""
+def meeting_tasks(
+    vault: Vault, settings: Settings, meeting: Meeting, ahead: bool = False
+) -> list[Wanted]:
+    """What a held meeting asks of the user, by its kind's rules; ``ahead``: what it
+    will ask once held (a prep sheet's "After the meeting")."""
     day = meeting.date
-    if not vault.held(meeting) or day is None:
+    if not (ahead or vault.held(meeting)) or day is None:
         return []
     if settings.since is not None and day < settings.since:
         return []
@@ -463,6 +467,12 @@ def _planned_meeting(vault: Vault, person: str) -> bool:
     )
 
 
+def cadence_of(vault: Vault, person: str) -> int:
+    """Days between keep-in-touch nudges for a person (0: never)."""
+    cadence = vault.people[person].keep_in_touch
+    return vault.config.keep_in_touch_days if cadence is None else cadence
+
+
 def nudge(
     vault: Vault,
     settings: Settings,
@@ -478,9 +488,7 @@ def nudge(
     """
     if not settings.keep_in_touch:
         return None
-    cadence = vault.people[person].keep_in_touch
-    if cadence is None:
-        cadence = vault.config.keep_in_touch_days
+    cadence = cadence_of(vault, person)
     last = vault.last_contact(person)
     if last is None or cadence <= 0:
         return None
@@ -555,7 +563,8 @@ def compute(vault: Vault, settings: Settings, unwritable: set[str]) -> Followups
     wanted: list[Wanted] = []
     for path in sorted(vault.meetings, key=lambda p: vault.meetings[p].sort_key):
         if path not in unwritable:
-            wanted.extend(meeting_tasks(vault, settings, vault.meetings[path]))
+            with vault.linking_from(path):  # a task's links, as seen from its home
+                wanted.extend(meeting_tasks(vault, settings, vault.meetings[path]))
     by_path: dict[str, list[Seen]] = {}
     for lines in seen.values():
         for s in lines:
@@ -563,8 +572,9 @@ def compute(vault: Vault, settings: Settings, unwritable: set[str]) -> Followups
     for path in sorted(vault.people):
         if path in unwritable:
             continue
-        if (w := nudge(vault, settings, path, seen, by_path.get(path, []))) is not None:
-            wanted.append(w)
+        with vault.linking_from(path):
+            if (w := nudge(vault, settings, path, seen, by_path.get(path, []))) is not None:
+                wanted.append(w)
     homes: dict[str, list[str]] = {}
     items: list[Item] = []
     ids = set()
@@ -574,7 +584,8 @@ def compute(vault: Vault, settings: Settings, unwritable: set[str]) -> Followups
             continue
         ids.add(w.id)
         fresh = task_line(w.text, w.id, w.due)
-        candidates = seen.get(w.id, [])
+        # each line as it would read at home (a dashboard copy's links start elsewhere)
+        candidates = [_at(vault, s, w.home) for s in seen.get(w.id, [])]
         if candidates:
             best = pick(candidates, w.home, fresh)
             line, closed = best.line, best.closed
@@ -610,12 +621,18 @@ def compute(vault: Vault, settings: Settings, unwritable: set[str]) -> Followups
         for s in at_home:
             if s.path in unwritable:
                 continue
-            best = pick(lines, s.path, None)
+            best = pick([_at(vault, x, s.path) for x in lines], s.path, None)
             if best.closed:
                 homes.setdefault(s.path, []).append(best.line)
             elif not s.pristine():
                 homes.setdefault(s.path, []).append(_cancel(s.line))
     return Followups(homes, items)
+
+
+def _at(vault: Vault, seen: Seen, home: str) -> Seen:
+    """A task line seen in one note, its relative links rewritten for ``home``."""
+    line = rebase(vault, seen.line, seen.path, home)
+    return seen if line == seen.line else replace(seen, line=line)
 
 
 def _status(line: str, status: str) -> str:
@@ -634,13 +651,14 @@ def _cancel(line: str) -> str:
 
 
 def prep_link(vault: Vault, meeting: Meeting) -> str | None:
-    """A link to the meeting's prep sheet (``<output_folder>/Prep/...``).
+    """A link to the meeting's prep sheet (``<output_folder>/Prep/...``), the same one the
+    meeting's own region shows: from the meeting alone (its name and whether it is in
+    the prep horizon), not from whether the sheet is on disk yet, so the run that
+    writes a sheet already links it and the next run has nothing to change."""
+    from .prep import sheet_link  # prep imports this module's settings
 
-    The prep-sheet feature fills this in; until then the dashboard shows no link.
-    It must not depend on whether the sheet is on disk yet (that would take two runs
-    to settle), only on the meeting.
-    """
-    return None
+    found = sheet_link(vault, meeting.path)
+    return found["link"] if found else None
 
 
 def _user_tasks(vault: Vault) -> list[dict[str, Any]]:
@@ -692,7 +710,7 @@ def dashboard_context(vault: Vault, settings: Settings, fu: Followups, path: str
     waiting: list[dict[str, Any]] = []
     for item in fu.items:
         row = {
-            "line": item.line,
+            "line": rebase(vault, item.line, item.home, path),  # links from here
             "due": item.due.isoformat() if item.due else None,
             "home": vault.link(item.home),
             "label": item.label,
@@ -806,12 +824,10 @@ def outputs(vault: Vault, unwritable: set[str], templates: Templates) -> Iterabl
         kind = vault.kinds[path]
         template = "followups/meeting.md.j2" if kind == Kind.MEETING else "followups/person.md.j2"
         context = {"name": vault.name(path), "tasks": fu.homes.get(path, [])}
-        yield plan.Output(path, REGION, templates.render(template, context))
+        with vault.linking_from(path):
+            yield plan.Output(path, REGION, templates.render(template, context))
     if dashboard is not None and dashboard not in unwritable:
-        context = dashboard_context(vault, settings, fu, dashboard)
-        yield plan.Output(
-            dashboard,
-            REGION,
-            templates.render("followups/dashboard.md.j2", context),
-            DASHBOARD_SKELETON,
-        )
+        with vault.linking_from(dashboard):
+            context = dashboard_context(vault, settings, fu, dashboard)
+            content = templates.render("followups/dashboard.md.j2", context)
+        yield plan.Output(dashboard, REGION, content, DASHBOARD_SKELETON)

@@ -110,6 +110,27 @@ def _has_folder(root: Path, name: str) -> bool:
     return True
 
 
+def _folders(config: Config) -> list[str]:
+    """The folders a set-up vault has, as the config names them."""
+    wanted = [
+        *config.people_folders,
+        *config.company_folders,
+        *config.meeting_folders,
+        config.output_folder,
+        config.templates_folder,
+    ]
+    return list(dict.fromkeys(w.strip("/") for w in wanted if w.strip("/")))
+
+
+def has_work(path: Path) -> bool:
+    """Whether :func:`init_vault` would write into the existing folder ``path`` (a missing
+    ``vaultkit.yaml`` or folder); ``init`` takes the vault's lock only then."""
+    root = path.resolve()
+    if not (root / CONFIG_NAME).exists():
+        return True
+    return not all(_has_folder(root, name) for name in _folders(Config.load(root)))
+
+
 def init_vault(path: Path) -> InitResult:
     """Write ``vaultkit.yaml`` if there is none, and create the folders it names."""
     if path.exists() and not path.is_dir():
@@ -126,15 +147,8 @@ def init_vault(path: Path) -> InitResult:
             written = True
         except WriteConflict:
             config = Config.load(root)
-    wanted = [
-        *config.people_folders,
-        *config.company_folders,
-        *config.meeting_folders,
-        config.output_folder,
-        config.templates_folder,
-    ]
     created: list[str] = []
-    for name in dict.fromkeys(w.strip("/") for w in wanted if w.strip("/")):
+    for name in _folders(config):
         if _has_folder(root, name):
             continue
         inside(root, name + "/x.md").parent.mkdir(parents=True, exist_ok=True)

@@ -109,6 +109,12 @@ class VaultLock:
             time.sleep(0.05)
 
     def _refusal(self, pid: str, role: str) -> str:
+        if role == "watch" and self.role not in ("regen", "watch"):
+            return (
+                f"{self.root}: `vaultkit watch` (pid {pid}) is writing to this vault, and "
+                f"`vaultkit {self.role}` would race it. Stop the watcher (Ctrl-C in its "
+                f"terminal, or `kill {pid}`), run this command, then start the watcher again."
+            )
         if role == "watch":
             return (
                 f"{self.root}: `vaultkit watch` (pid {pid}) is already keeping this vault "

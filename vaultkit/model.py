@@ -336,8 +336,15 @@ class Vault:
         return stem_of(path)
 
     def unique_stem(self, path: str) -> bool:
+        """Whether the note's name alone finds it. For a note not written yet (a prep
+        sheet vaultkit is about to create): whether no note has that name, so a link
+        to it reads the same before and after it is created."""
         assert self.resolver is not None
-        return self.resolver.resolve(stem_of(path), self.kinds).target == path
+        found = self.resolver.resolve(stem_of(path), self.kinds)
+        if path in self.notes:
+            return found.target == path
+        stem = nfc_key(stem_of(path))
+        return all(nfc_key(stem_of(p)) != stem for p in (found.target, *found.candidates) if p)
 
     def link(self, path: str, source: str | None = None) -> str:
         """A link to a note, written as Obsidian is set to write it.

@@ -36,6 +36,7 @@ from .write import inside, read_stamped
 from .yamlsafe import StrictLoader, VaultYAMLHandler, load_yaml
 
 if TYPE_CHECKING:
+    from . import followups
     from .build import Loaded, RunResult
     from .render import Templates
 
@@ -90,22 +91,31 @@ def sheet_path(vault: Vault, meeting: Meeting) -> str:
 
 
 def sheet_link(vault: Vault, meeting_path: str) -> dict[str, str] | None:
-    """The meeting's prep sheet for its backlinks region: when it exists or is due."""
+    """The meeting's prep sheet, for the meeting's region and the dashboard: when the
+    sheet exists or this run writes it (the meeting is in the horizon).
+
+    Decided from the meeting, not from whether the sheet is on disk yet, so the run
+    that creates a sheet already links it and the next run has nothing to change. The
+    link is written as Obsidian is set to write links (see :meth:`Vault.link`), from
+    the note being rendered (:meth:`Vault.linking_from`).
+    """
     meeting = vault.meetings[meeting_path]
     path = sheet_path(vault, meeting)
     if path not in vault.notes and not in_horizon(vault, meeting):
         return None
-    stem = stem_of(path)
-    assert vault.resolver is not None
-    found = vault.resolver.resolve(stem, vault.kinds)
-    unique = found.target == path or (found.target is None and not found.candidates)
-    link = f"[[{stem}]]" if unique else f"[[{path[:-3]}|{stem}]]"
-    return {"name": stem, "link": link, "path": path}
+    return {"name": stem_of(path), "link": vault.link(path), "path": path}
 
 
 def skeleton(vault: Vault, meeting: Meeting) -> str:
-    """The whole sheet as first created; ``{region}`` is where vaultkit's part goes."""
-    meeting_link = json.dumps(vault.link(meeting.path), ensure_ascii=False)
+    """The whole sheet as first created; ``{region}`` is where vaultkit's part goes.
+
+    The ``meeting:`` property is a wikilink whatever Obsidian's link settings say:
+    Properties only understand those."""
+    stem = stem_of(meeting.path)
+    wikilink = (
+        f"[[{stem}]]" if vault.unique_stem(meeting.path) else f"[[{meeting.path[:-3]}|{stem}]]"
+    )
+    meeting_link = json.dumps(wikilink, ensure_ascii=False)
     return f"---\ntype: prep\nmeeting: {meeting_link}\n---\n{{region}}\n\n## My notes\n\n"
 
 
@@ -352,6 +362,9 @@ class Prep:
         self.templates = templates
         self.data = DataFiles(templates)
         self._tasks: list[_OpenTask] | None = None
+        from . import followups  # imports the renderer, which imports this module
+
+        self.followups = followups.settings_of(loaded.config)
 
     # links and rows
 
@@ -551,83 +564,75 @@ class Prep:
                 for theme in (self.data.questions(meeting.kind) if meeting.kind else [])
             ],
             "checklist": self.data.checklist(meeting.kind),
-            "after": after_meeting(vault, meeting),
+            "after": after_meeting(vault, meeting, self.followups),
         }
 
     def output(self, meeting: Meeting) -> Output:
         kind = meeting.kind if meeting.kind in MEETING_KINDS else "other"
-        content = self.templates.render(f"prep/{kind}.md.j2", self.context(meeting))
-        return Output(
-            sheet_path(self.vault, meeting), REGION, content, skeleton(self.vault, meeting)
-        )
+        path = sheet_path(self.vault, meeting)
+        with self.vault.linking_from(path):  # links as Obsidian would write them there
+            content = self.templates.render(f"prep/{kind}.md.j2", self.context(meeting))
+            return Output(path, REGION, content, skeleton(self.vault, meeting))
 
 
 # -- after the meeting -------------------------------------------------------------------
 
 
-def after_meeting(vault: Vault, meeting: Meeting) -> list[dict[str, Any]]:
-    """What vaultkit plans to schedule once the meeting is over, by kind.
+def after_meeting(
+    vault: Vault, meeting: Meeting, settings: followups.Settings | None = None
+) -> list[dict[str, Any]]:
+    """What the follow-up rules will schedule once the meeting is over.
 
-    Each item is ``{"due": "YYYY-MM-DD" or None, "text": ...}``. This describes the
-    follow-up rules for the sheet; the follow-up engine is what writes the tasks.
+    One source of truth: the tasks are made by :func:`followups.meeting_tasks` with the
+    rules configured in ``followups:`` (:func:`followups.settings_of`), exactly as they
+    will be written after the meeting. A rule that needs what only the meeting brings
+    (the people they suggest) or that will not apply (no status check) gets a line
+    saying so; the keep-in-touch nudge closes the list. Each item is ``{"due":
+    "YYYY-MM-DD" or None, "text": ..., "rule": ...}``, in the rules' order.
     """
+    from . import followups
+
     if meeting.date is None:
         return []
+    if settings is None:
+        settings = followups.settings_of(vault.config)
     day = meeting.date
-    links = [vault.link(p) for p in meeting.people]
-    who = ", ".join(links) if links else "them"
 
     def on(days: int) -> str:
         return (day + dt.timedelta(days=days)).isoformat()
 
-    items: list[dict[str, Any]] = [{"due": on(1), "text": f"Send a thank-you note to {who}."}]
-    if meeting.kind == "informational":
-        items.append(
-            {
-                "due": on(3),
-                "text": "Get in touch with the people they suggested (list them under "
-                "`referrals:` in the meeting's front-matter).",
-            }
+    tasks = followups.meeting_tasks(vault, settings, meeting, ahead=True)
+    items: list[dict[str, Any]] = [
+        {"due": w.due.isoformat(), "text": w.text, "rule": w.rule} for w in tasks
+    ]
+    made = {w.rule for w in tasks}
+    rules = settings.rules_for(meeting.kind)
+    if settings.since is not None and day < settings.since:
+        rules = {}  # followups.since: no tasks for this meeting
+    if "referrals" in rules and not meeting.referrals:
+        text = (
+            "Get in touch with each person they suggest (list them under `referrals:` "
+            "in the meeting's front-matter)"
         )
-        items.append(
-            {"due": on(30), "text": f"Check in with {who} and tell them how their advice helped."}
-        )
-    elif meeting.kind == "job":
-        stage = (meeting.stage or "").strip().casefold()
+        items.append({"due": on(rules["referrals"]), "text": text, "rule": "referrals"})
+    if "status_check" in rules and "status_check" not in made:
         later = _later_with_company(vault, meeting)
-        if stage.startswith("final"):
-            items.append(
-                {
-                    "due": None,
-                    "text": "No status check after a final round: the next move is theirs.",
-                }
-            )
-        elif later is not None:
-            items.append(
-                {
-                    "due": None,
-                    "text": "No status check: your next meeting with them is "
-                    f"{vault.link(later.path)}.",
-                }
-            )
+        if later is not None:
+            text = f"No status check: your next meeting with them is {vault.link(later.path)}"
         else:
-            items.append(
-                {"due": on(7), "text": "If you have heard nothing by then, ask how things stand."}
-            )
-    elif meeting.kind == "casual":
-        items.append(
-            {"due": on(1), "text": "Write down what to prepare for the next step, if there is one."}
-        )
-    elif meeting.kind == "networking":
+            text = "No status check after this stage: the next move is theirs"
+        items.append({"due": None, "text": text, "rule": "status_check"})
+    order = {rule: n for n, rule in enumerate(followups.RULES)}
+    items.sort(key=lambda item: order.get(item["rule"], len(order)))
+    if settings.keep_in_touch:
         for person in meeting.people:
-            cadence = vault.people[person].keep_in_touch or vault.config.keep_in_touch_days
-            items.append(
-                {
-                    "due": on(cadence),
-                    "text": f"A nudge to get back in touch with {vault.link(person)} "
-                    f"(every {cadence} days).",
-                }
-            )
+            cadence = followups.cadence_of(vault, person)
+            if cadence > 0:
+                text = (
+                    f"If you have not met again by then, a nudge to reach out to "
+                    f"{vault.link(person)} (every {cadence} days)"
+                )
+                items.append({"due": on(cadence), "text": text, "rule": followups.KEEP_IN_TOUCH})
     return items
 
 

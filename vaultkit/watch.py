@@ -3,8 +3,10 @@
 The shape is mkdocs' livereload: watchdog's handler only records which paths changed
 and wakes the loop; the loop waits for the changes to settle (a trailing debounce,
 with a maximum wait so that a stream of saves is still handled) and then runs one
-rebuild. A rebuild is ``build.regen`` with a :class:`MemoryCache`, so only notes whose
-size or mtime changed are parsed again.
+rebuild. A rebuild is ``build.regen`` with the watcher's cache (the persistent
+:class:`FileCache` from the command line, else a :class:`MemoryCache`), so only notes
+whose size or mtime changed are parsed again. The cache is used from the loop's
+thread only (watchdog's thread just records paths), so it needs no lock.
 
 Guards, each against a way a watcher goes wrong:
 

@@ -1,0 +1,113 @@
+"""`vaultkit watch` starts from the persistent parse cache and leaves it up to date.
+
+The watcher parses notes in its loop's thread only (watchdog's thread records paths),
+so the same :class:`FileCache` that `regen` uses serves it: it starts warm from what
+the last run parsed, and saves what it parsed when it stops.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from vaultkit import build
+from vaultkit.cache import NOTES_FILE, FileCache, vault_cache_dir
+from vaultkit.cli import cli
+from vaultkit.watch import Watcher
+
+from .conftest import REPO, TODAY
+from .test_watch import DAY, FAST, TIMEOUT, meeting, person, region, save, wait_for
+
+pytestmark = pytest.mark.filterwarnings("ignore:Callback with id:RuntimeWarning")
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Path:
+    root = tmp_path / "vault"
+    for folder in ("People", "Companies", "Meetings"):
+        (root / folder).mkdir(parents=True)
+    (root / "People" / "Jane Doe.md").write_text(person(), encoding="utf-8")
+    (root / "People" / "Sam Lee.md").write_text(person(role="Engineer"), encoding="utf-8")
+    (root / "Companies" / "Acme Corp.md").write_text("---\ntype: company\n---\n", "utf-8")
+    (root / "Meetings" / "2026-11-10 Jane coffee.md").write_text(meeting(["Jane Doe"]), "utf-8")
+    (root / "vaultkit.yaml").write_text(FAST.format(quiet=0), encoding="utf-8")
+    return root
+
+
+def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    parsed: list[str] = []
+    real = build.parse_note
+
+    def counting(rel: str, *args: object, **kwargs: object) -> object:
+        parsed.append(rel)
+        return real(rel, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build, "parse_note", counting)
+    return parsed
+
+
+def test_watch_saves_the_parse_cache_when_it_stops(vault: Path) -> None:
+    root = vault.resolve()
+    cache_file = vault_cache_dir(root) / NOTES_FILE
+    assert not cache_file.exists()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vaultkit", "watch", str(vault), "--today", TODAY],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stdout or []), daemon=True)
+    reader.start()
+    try:
+        wait_for(lambda: any(line.startswith("watching ") for line in lines), "the start line")
+        save(vault / "Meetings" / "2026-11-10 Jane coffee.md", meeting(["Jane Doe", "Sam Lee"]))
+        sam = vault / "People" / "Sam Lee.md"
+        wait_for(lambda: "[[2026-11-10 Jane coffee]]" in region(sam), "Sam's backlinks")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=TIMEOUT) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    reader.join(TIMEOUT)
+    if proc.stdout is not None:
+        proc.stdout.close()
+    assert cache_file.exists()
+    # What it saved is the vault as it is now (the save and vaultkit's own writes too):
+    # a regen from that cache parses nothing.
+    cached = FileCache.open(root)
+    for path in vault.rglob("*.md"):
+        rel = path.relative_to(vault).as_posix()
+        st = path.stat()
+        assert cached.get(rel, st.st_size, st.st_mtime_ns) is not None, rel
+
+
+def test_a_watcher_given_the_file_cache_starts_warm(
+    vault: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = runner.invoke(cli, ["regen", str(vault), "--today", TODAY])
+    assert result.exit_code == 0, result.output
+    parsed = count_parses(monkeypatch)
+    watcher = Watcher(vault, lambda level, text: None, DAY, cache=FileCache.open(vault.resolve()))
+    try:
+        first = watcher.start()
+    finally:
+        watcher.close()
+    assert first.written == []
+    assert parsed == []  # every note came from the cache regen left
+
+
+def test_watch_help_offers_no_cache(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["watch", "--help"])
+    assert result.exit_code == 0
+    assert "--no-cache" in result.output
