@@ -652,7 +652,7 @@ def render_text(status: Status, width: int | None = None, style: Styler = no_sty
     else:
         lines.append("Nothing due.")
     if status.later:
-        lines.append(f"… and {_plural(status.later, 'follow-up')} due later or without a date.")
+        lines.append(f"And {_plural(status.later, 'more follow-up')} due later or without a date.")
 
     section(f"Meetings in the next {MEETING_DAYS} days ({len(status.meetings)})")
     if status.meetings:
