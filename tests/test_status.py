@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from vaultkit.cli import cli
-from vaultkit.status import FUNNEL, outcome_of, plain
+from vaultkit.status import FUNNEL, outcome_of, plain, shown_width, table
 
 from .conftest import TODAY, tree
 
@@ -422,3 +423,15 @@ def test_a_broken_followups_config_is_reported(runner: CliRunner, sample_vault: 
     result = runner.invoke(cli, ["status", str(sample_vault), "--today", TODAY])
     assert result.exit_code != 0
     assert "followups.week_days" in str(result.exception) + result.output
+
+
+def test_tables_align_by_what_the_terminal_shows() -> None:
+    nfd = unicodedata.normalize("NFD", "Zoë Martín")
+    rows = [["2026-11-22", nfd, "x"], ["2026-11-23", "山田太郎", "y"], ["2026-11-24", "Sam", "z"]]
+    lines = table(("DATE", "WHO", "NOTE"), rows, None)
+    # The last column starts at the same terminal column on every line.
+    starts = {shown_width(line[: line.rindex(" ") + 1]) for line in lines}
+    assert len(starts) == 1
+    narrow = table(("DATE", "WHO", "NOTE"), [["2026-11-22", "山田太郎" * 5, "x"]], 30, (1,))
+    assert all(shown_width(line) <= 30 for line in narrow)
+    assert "…" in narrow[1]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -542,7 +543,7 @@ def no_style(text: str, role: str) -> str:
 def _fit(rows: list[list[str]], width: int | None, flexible: Sequence[int]) -> list[int]:
     """Column widths: each column's widest cell, the ``flexible`` ones shrunk (widest
     first) until a row fits in ``width``."""
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    widths = [max(shown_width(r[i]) for r in rows) for i in range(len(rows[0]))]
     if width is None:
         return widths
     total = sum(widths) + 2 * (len(widths) - 1)
@@ -556,8 +557,30 @@ def _fit(rows: list[list[str]], width: int | None, flexible: Sequence[int]) -> l
     return widths
 
 
-def _cell(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+def _char_width(ch: str) -> int:
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def shown_width(text: str) -> int:
+    """How many terminal columns ``text`` takes: combining marks none, wide characters
+    (CJK, most emoji) two."""
+    return sum(_char_width(ch) for ch in text)
+
+
+def _cell(text: str, width: int, right: bool = False) -> str:
+    """``text`` cut (ending in ``…``) or padded to ``width`` terminal columns."""
+    if shown_width(text) > width:
+        kept, used = [], 0
+        for ch in text:
+            if used + _char_width(ch) > width - 1:
+                break
+            kept.append(ch)
+            used += _char_width(ch)
+        text = "".join(kept) + "…"
+    pad = " " * max(width - shown_width(text), 0)
+    return pad + text if right else text + pad
 
 
 def table(
@@ -579,15 +602,14 @@ def table(
     for n, row in enumerate(cells):
         parts = []
         for i, text in enumerate(row):
-            text = _cell(text, widths[i])
-            parts.append(text.rjust(widths[i]) if i in right else text.ljust(widths[i]))
+            parts.append(_cell(text, widths[i], i in right))
         line = "  ".join(parts).rstrip()
         role = "header" if n == 0 else row_roles[n - 1] if row_roles is not None else "row"
         out.append(style(line, role))
         if n and details is not None:
             room = None if width is None else max(width - indent, 8)
             for detail in details[n - 1]:
-                out.append(" " * indent + (_cell(detail, room) if room else detail))
+                out.append(" " * indent + (_cell(detail, room).rstrip() if room else detail))
     return out
 
 
