@@ -435,3 +435,16 @@ def test_tables_align_by_what_the_terminal_shows() -> None:
     narrow = table(("DATE", "WHO", "NOTE"), [["2026-11-22", "山田太郎" * 5, "x"]], 30, (1,))
     assert all(shown_width(line) <= 30 for line in narrow)
     assert "…" in narrow[1]
+
+
+def test_problems_are_counted_as_check_counts_them(runner: CliRunner, sample_vault: Path) -> None:
+    note = sample_vault / "People/Sam Okafor.md"
+    note.write_text(
+        note.read_text(encoding="utf-8") + "\n<!-- vaultkit:begin backlinks 0123456789abcdef -->\n",
+        encoding="utf-8",
+    )  # a region that never ends
+    check = runner.invoke(cli, ["check", str(sample_vault), "--today", TODAY, "--json"])
+    counted = json.loads(check.stdout)
+    assert counted["errors"] >= 1
+    problems = as_json(runner, sample_vault)["problems"]
+    assert problems == {"errors": counted["errors"], "warnings": counted["warnings"]}

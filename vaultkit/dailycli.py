@@ -293,7 +293,7 @@ def _styler() -> day_status.Styler:
     return lambda text, role: click.style(text, **_STYLES[role]) if role in _STYLES else text
 
 
-@click.command("status")
+@click.command("status", short_help="The day at a glance: follow-ups, meetings, the funnel.")
 @path_argument
 @today_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON, for scripts.")
@@ -330,7 +330,7 @@ def export() -> None:
     """
 
 
-@export.command("ics")
+@export.command("ics", short_help="Upcoming meetings and follow-ups as an iCalendar file.")
 @path_argument
 @click.option(
     "--output",

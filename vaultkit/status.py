@@ -491,7 +491,10 @@ def gather(loaded: Loaded, due_soon_days: int | None = None) -> Status:
         funnel[step] = {"reached": len(reached), "furthest": len(at)}
     outcomes = Counter(c.outcome or "none yet" for c in companies)
     known = [*OUTCOMES, *sorted(k for k in outcomes if k not in OUTCOMES and k != "none yet")]
-    errors = sum(1 for p in loaded.problems if p.severity == Severity.ERROR)
+    # Counted as ``vaultkit check`` counts them: each problem once, damaged regions too.
+    problems = set(loaded.problems)
+    errors = sum(1 for p in problems if p.severity == Severity.ERROR)
+    errors += sum(1 for note in vault.notes.values() if note.region_problem)
     return Status(
         vault=loaded.root,
         today=today,
@@ -514,7 +517,7 @@ def gather(loaded: Loaded, due_soon_days: int | None = None) -> Status:
         },
         companies=companies,
         errors=errors,
-        warnings=len(loaded.problems) - errors,
+        warnings=sum(1 for p in problems if p.severity == Severity.WARNING),
         funnel=funnel,
         outcomes={k: outcomes[k] for k in [*known, "none yet"] if outcomes[k]},
         names={
