@@ -379,6 +379,7 @@ def test_plain_task_text() -> None:
         "🆔 fu-1a2b3c4d 📅 2026-11-11 ✅ 2026-11-12"
     )
     assert plain(line, "#task") == "Send a thank-you note to Jane (2026-11-10 Jane)"
+    assert plain("- [ ] TODO plan multiTODO", "TODO") == "plan multiTODO"
     assert plain("Read [the \\[draft\\]](Notes/Draft.md) and [[Notes/Plan]]") == (
         "Read the [draft] and Plan"
     )

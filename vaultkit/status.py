@@ -283,8 +283,8 @@ def plain(text: str, global_filter: str = "") -> str:
     text = followups.ID_RE.sub("", text)
     text = followups.DUE_RE.sub("", text)
     text = followups.DONE_RE.sub("", text)
-    if global_filter:
-        text = text.replace(global_filter, "")
+    if global_filter:  # as a word of its own only: "#task" goes, "#tasks" stays
+        text = re.sub(rf"(?<!\S){re.escape(global_filter)}(?!\S)", "", text)
 
     def wikilink(found: re.Match[str]) -> str:
         shown = found.group(2)
