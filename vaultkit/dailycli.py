@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
+import os
 import shlex
+import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
-from . import build, initvault, newnote, onewriter, rename
+from . import build, ics, initvault, newnote, onewriter, rename
+from . import status as day_status
 from .config import CONFIG_NAME
 
 vault_option = click.option(
@@ -262,8 +267,134 @@ def _rename(old: str, new_name: str, dry_run: bool, vault: Path) -> None:
     sys.exit(1 if problems else 0)
 
 
+def _today(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-11-22") from None
+
+
+today_option = click.option(
+    "--today",
+    metavar="YYYY-MM-DD",
+    help="Take this date as today (default: the local date).",
+)
+path_argument = click.argument(
+    "path", default=".", type=click.Path(file_okay=False, path_type=Path), metavar="[PATH]"
+)
+
+_STYLES: dict[str, dict[str, Any]] = {
+    "title": {"bold": True},
+    "header": {"underline": True},
+    "overdue": {"fg": "red"},
+    "cancelled": {"dim": True},
+    "problem": {"fg": "yellow"},
+}
+
+
+def _terminal_width() -> int | None:
+    """The terminal's columns; when the output is not a terminal, $COLUMNS or no limit."""
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 0 else None
+
+
+def _styler() -> day_status.Styler:
+    if os.environ.get("NO_COLOR"):
+        return day_status.no_style
+    # click.echo drops the colours again when the output is not a terminal.
+    return lambda text, role: click.style(text, **_STYLES[role]) if role in _STYLES else text
+
+
+@click.command("status", short_help="The day at a glance: follow-ups, meetings, the funnel.")
+@path_argument
+@today_option
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON, for scripts.")
+def status_command(path: Path, today: str | None, as_json: bool) -> None:
+    """Show the day at a glance for the vault in PATH (default: this folder).
+
+    Follow-ups overdue and due in the next days (vaultkit's tasks and the open
+    tasks you wrote in meeting notes), meetings in the next 7 days with their prep
+    sheets, people past their keep-in-touch cadence, meetings by kind and job
+    stage, and the job-search funnel. Reads only: it writes nothing, not even a
+    cache. Tables fit the terminal's width; colours only on a terminal (NO_COLOR
+    turns them off).
+
+    \b
+    Example:
+        vaultkit status ~/Notes/Career
+        vaultkit status ~/Notes/Career --json | jq '.followups.overdue[].text'
+    """
+    loaded = build.load(path, _today(today), clean_temps=False)
+    summary = day_status.gather(loaded)
+    if as_json:
+        click.echo(json.dumps(summary.to_json(), indent=2, ensure_ascii=False))
+        return
+    click.echo(day_status.render_text(summary, _terminal_width(), _styler()), nl=False)
+
+
+@click.group("export")
+def export() -> None:
+    """Export what the vault knows in formats other programs read.
+
+    \b
+    Example:
+        vaultkit export ics ~/Notes/Career -o ~/career.ics
+    """
+
+
+@export.command("ics", short_help="Upcoming meetings and follow-ups as an iCalendar file.")
+@path_argument
+@click.option(
+    "--output",
+    "-o",
+    metavar="FILE",
+    help="Write the calendar to FILE (atomically) instead of printing it; '-' prints it.",
+)
+@today_option
+def export_ics(path: Path, output: str | None, today: str | None) -> None:
+    """Export upcoming meetings and follow-up due dates as an iCalendar (.ics) file.
+
+    Meetings from today on become events with their time, length, place and a
+    link back to the note (an obsidian:// link and the note's path); a meeting
+    without a time, or a follow-up, is an all-day event on its day. Cancelled
+    meetings are exported as cancelled. Each event keeps the same id from one
+    export to the next, so importing again updates events instead of adding them
+    twice. Prints the calendar unless -o is given; a file inside the vault must
+    end in .ics and not be in a hidden folder.
+
+    \b
+    Example:
+        vaultkit export ics ~/Notes/Career -o ~/career.ics
+        vaultkit export ics ~/Notes/Career --today 2026-11-22 > upcoming.ics
+    """
+    loaded = build.load(path, _today(today), clean_temps=False)
+    calendar = ics.export(loaded)
+    if output is None or output == "-":
+        click.echo(calendar.data, nl=False)
+        return
+    try:
+        written = ics.write_file(loaded.root, Path(output), calendar.data)
+    except ics.ExportRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    what = f"{_plural(calendar.meetings, 'meeting')} and {_plural(calendar.followups, 'follow-up')}"
+    if written:
+        click.echo(f"vaultkit: wrote {what} to {output}", err=True)
+    else:
+        click.echo(f"vaultkit: {output} already holds {what}; not written", err=True)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def register(group: click.Group) -> None:
     """Add the daily commands to the main command group."""
     group.add_command(new)
     group.add_command(init)
     group.add_command(rename_command)
+    group.add_command(status_command)
+    group.add_command(export)

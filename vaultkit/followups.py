@@ -215,8 +215,14 @@ def task_id(rule: str, subject: str, target: str = "") -> str:
     return ID_PREFIX + digest[:8]
 
 
-def task_line(text: str, ident: str, due: dt.date) -> str:
-    """A fresh task line, in the order the Tasks plugin itself writes fields (id, then due)."""
+def task_line(text: str, ident: str, due: dt.date, global_filter: str = "") -> str:
+    """A fresh task line, in the order the Tasks plugin itself writes fields (id, then due).
+
+    With the Tasks plugin's global filter set (e.g. ``#task``), the line starts with it
+    unless the text already holds it, as the plugin only takes lines holding it as tasks.
+    """
+    if global_filter and global_filter not in text:
+        text = f"{global_filter} {text}"
     return f"- [ ] {text} 🆔 {ident} 📅 {due.isoformat()}"
 
 
@@ -583,7 +589,7 @@ def compute(vault: Vault, settings: Settings, unwritable: set[str]) -> Followups
         if w.id in ids:
             continue
         ids.add(w.id)
-        fresh = task_line(w.text, w.id, w.due)
+        fresh = task_line(w.text, w.id, w.due, vault.obsidian.tasks_global_filter)
         # each line as it would read at home (a dashboard copy's links start elsewhere)
         candidates = [_at(vault, s, w.home) for s in seen.get(w.id, [])]
         if candidates:

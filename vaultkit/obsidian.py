@@ -80,11 +80,24 @@ def _folder(value: Any) -> str | None:
     return folder
 
 
+_UNSAFE_IN_FILTER = ("<!--", "-->", "🆔", "📅", "📆", "🗓", "✅", "[", "]")
+
+
 def tasks_global_filter(root: Path) -> str:
-    """The Tasks plugin's global filter for this vault (``""`` when none is set)."""
+    """The Tasks plugin's global filter for this vault (``""`` when none is set).
+
+    vaultkit puts it in the task lines it writes, so a filter it could not write safely
+    on one task line is ignored: one with a line break or other control character, a
+    comment marker (``<!--``, ``-->``), brackets, or one of the task fields' emojis.
+    """
     data = read_json(root, TASKS) or {}
     value = data.get("globalFilter")
-    return value.strip() if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        return ""
+    value = value.strip()
+    if not value.isprintable() or any(bad in value for bad in _UNSAFE_IN_FILTER):
+        return ""
+    return value
 
 
 def read_settings(root: Path) -> ObsidianSettings:
