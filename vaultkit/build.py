@@ -284,6 +284,8 @@ def apply(
             backup.keep_all([(p.path, p.old, p.new) for p in writing])
         except OSError as exc:
             message = f"not written: could not keep a backup of it first ({exc})"
+            for p in writing:
+                p.action = Action.REFUSED  # nothing was written: the summary must say so
             return [], [Problem(p.path, 0, message, Severity.ERROR, "backup") for p in writing]
     for fp in writing:
         current = fp

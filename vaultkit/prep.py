@@ -20,7 +20,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -80,13 +80,24 @@ def sheet_path(vault: Vault, meeting: Meeting) -> str:
     had to be changed to be safe, or another note has the same name, a short hash of
     the meeting's path is added so that two meetings never share one sheet.
     """
-    stem = unicodedata.normalize("NFC", meeting.name)
+    return sheet_path_of(
+        vault.config.output_folder,
+        meeting.name,
+        meeting.path,
+        lambda: vault.unique_stem(meeting.path),
+    )
+
+
+def sheet_path_of(
+    output_folder: str, meeting_name: str, meeting_path: str, unique: Callable[[], bool]
+) -> str:
+    """:func:`sheet_path` from its parts (``vaultkit rename`` asks it for a new name)."""
+    stem = unicodedata.normalize("NFC", meeting_name)
     name = safe_filename(f"Prep {stem}")
-    if name != f"Prep {stem}" or not vault.unique_stem(meeting.path):
-        digest = hashlib.sha256(meeting.path.encode("utf-8")).hexdigest()[:8]
+    if name != f"Prep {stem}" or not unique():
+        digest = hashlib.sha256(meeting_path.encode("utf-8")).hexdigest()[:8]
         name = safe_filename(f"Prep {stem} {digest}")
-    folder = vault.config.output_folder.strip("/")
-    return f"{folder}/{PREP_FOLDER}/{name}.md"
+    return f"{output_folder.strip('/')}/{PREP_FOLDER}/{name}.md"
 
 
 def sheet_link(vault: Vault, meeting_path: str) -> dict[str, str] | None:
