@@ -289,3 +289,32 @@ def test_help_says_what_vaultkit_does_and_when_regen_exits_1() -> None:
     regen_help = " ".join(run("regen", "--help").output.split())
     assert "Exits 1 when there was an error (warnings alone exit 0)" in regen_help
     assert "had a problem" not in regen_help
+
+
+@pytest.mark.parametrize(
+    ("rel", "relevant"),
+    [
+        (".obsidian/app.json", True),
+        (".obsidian/plugins/obsidian-tasks-plugin/data.json", True),
+        (".obsidian/templates.json", True),
+        (".obsidian/workspace.json", False),
+        (".obsidian/plugins/other/data.json", False),
+    ],
+)
+def test_obsidian_settings_files_are_relevant_to_watch(rel: str, relevant: bool) -> None:
+    from vaultkit.watch import is_relevant
+
+    assert is_relevant(rel, "vaultkit/templates") is relevant
+
+
+def test_the_rescan_snapshot_includes_obsidian_settings(vault: Path) -> None:
+    (vault / ".obsidian/plugins/obsidian-tasks-plugin").mkdir(parents=True)
+    (vault / ".obsidian/app.json").write_text("{}", encoding="utf-8")
+    (vault / ".obsidian/plugins/obsidian-tasks-plugin/data.json").write_text("{}", "utf-8")
+    watcher = Watcher(vault, lambda level, text: None, build.dt.date.fromisoformat(TODAY))
+    try:
+        seen = watcher._stat_all()
+    finally:
+        watcher.close()
+    assert ".obsidian/app.json" in seen
+    assert ".obsidian/plugins/obsidian-tasks-plugin/data.json" in seen
