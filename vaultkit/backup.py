@@ -148,6 +148,13 @@ class RunBackup:
         with contextlib.suppress(OSError):
             _fsync_write(self.folder / MANIFEST, line.encode("utf-8"), append=True)
 
+    def drop(self) -> None:
+        """Nothing of this run was written after all: remove its record, so that
+        ``vaultkit undo`` goes back to the run before."""
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
+
     def close(self) -> None:
         """Finish the run: drop the oldest records beyond the bounds."""
         if self.folder is None:

@@ -29,7 +29,7 @@ from .model import Kind, Vault, build_model
 from .network import network_outputs
 from .parse import ParsedNote, parse_note
 from .plan import Action, FilePlan, Output, group, plan_file
-from .prep import prep_outputs
+from .prep import orphan_sheets, prep_outputs
 from .progress import Progress
 from .render import Templates, company_context, meeting_context, person_context
 from .scan import Entry, ScanResult, scan, vault_root
@@ -284,6 +284,8 @@ def apply(
             backup.keep_all([(p.path, p.old, p.new) for p in writing])
         except OSError as exc:
             message = f"not written: could not keep a backup of it first ({exc})"
+            for p in writing:
+                p.action = Action.REFUSED  # nothing was written: the summary must say so
             return [], [Problem(p.path, 0, message, Severity.ERROR, "backup") for p in writing]
     for fp in writing:
         current = fp
@@ -409,6 +411,7 @@ def regen(
     try:
         outputs.extend(backlink_outputs(loaded, templates))
         outputs.extend(prep_outputs(loaded, templates))
+        problems.extend(orphan_sheets(loaded.vault))
         outputs.extend(followups.outputs(loaded.vault, loaded.unwritable, templates))
         outputs.extend(network_outputs(loaded, templates))
     except TemplateProblem as exc:

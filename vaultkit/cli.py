@@ -109,13 +109,16 @@ def cli() -> None:
     """vaultkit keeps a Markdown vault of people, companies and meetings connected.
 
     It reads your notes (Obsidian or any editor) and writes back, only inside its own
-    marked regions: backlinks between people, companies and meetings, and a prep
-    sheet for each upcoming meeting.
+    marked regions: backlinks between people, companies and meetings, a prep sheet
+    for each upcoming meeting, the follow-ups each meeting calls for, a dashboard of
+    what is due, and a network map of who you know where. `vaultkit watch` keeps it
+    all current while you edit.
 
     \b
     Example:
         vaultkit check ~/Notes/Career     # report problems, write nothing
-        vaultkit regen ~/Notes/Career     # update every backlink region and prep sheet
+        vaultkit regen ~/Notes/Career     # update every region, sheet and the dashboard
+        vaultkit watch ~/Notes/Career     # the same on every save, until Ctrl-C
         vaultkit prep "2026-11-26 Elena Vasquez informational" --vault ~/Notes/Career
     """
 
@@ -132,8 +135,9 @@ def regen(vault: Path, dry_run: bool, today: str | None, quiet: bool, no_cache: 
     """Regenerate every vaultkit region in the VAULT (default: this folder).
 
     Prints one summary line, and a `path:line: message` line for each problem.
-    A second run with the same notes writes nothing. Exits 1 when a note had a
-    problem or a region was edited by hand (the rest is still written).
+    A second run with the same notes writes nothing. Exits 1 when there was an
+    error (warnings alone exit 0) or a region was edited by hand (the rest is still
+    written).
 
     \b
     Example:

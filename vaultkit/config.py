@@ -6,6 +6,7 @@ error naming the file and line, so a typo never silently does nothing.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -94,4 +95,55 @@ class Config:
                 if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                     raise ConfigError(f"{where}: {key} must be a whole number of 0 or more")
                 kwargs[key] = value
-        return cls(**kwargs, extra=extra)
+        config = cls(**kwargs, extra=extra)
+        _check_output_folder(config, f"{CONFIG_NAME}:{lines.get('output_folder', 1)}")
+        _check_prep_section(extra.get("prep"), f"{CONFIG_NAME}:{lines.get('prep', 1)}")
+        return config
+
+
+PREP_OPTIONS: tuple[str, ...] = ()
+"""The options of the ``prep:`` section (prep_horizon_days is a top-level option)."""
+
+
+def _check_output_folder(config: Config, where: str) -> None:
+    """The output folder is vaultkit's own: never the vault's root, a hidden folder,
+    nor a folder whose notes are people, companies or meetings."""
+    folder = config.output_folder
+    parts = [p for p in folder.replace("\\", "/").split("/") if p]
+    if not parts or all(p == "." for p in parts):
+        raise ConfigError(
+            f"{where}: output_folder must be a folder inside the vault, not the vault itself"
+        )
+    if any(p == ".." or p.startswith(".") for p in parts):
+        raise ConfigError(
+            f"{where}: output_folder {folder!r} is a hidden folder or leads out of the vault; "
+            "vaultkit never writes there"
+        )
+    kinds = (
+        ("people", config.people_folders),
+        ("company", config.company_folders),
+        ("meeting", config.meeting_folders),
+    )
+    for kind, names in kinds:
+        keys = {_folder_key(n) for n in names}
+        for part in parts:
+            if _folder_key(part) in keys:
+                raise ConfigError(
+                    f"{where}: output_folder {folder!r} is (or is inside) a {kind} folder "
+                    f"({part!r}); vaultkit would take your notes there for its own"
+                )
+
+
+def _folder_key(name: str) -> str:
+    return unicodedata.normalize("NFC", name.strip("/")).casefold()
+
+
+def _check_prep_section(raw: Any, where: str) -> None:
+    if raw is None:
+        return
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: prep: expected a mapping of option: value")
+    for key in raw:
+        if key not in PREP_OPTIONS:
+            known = ", ".join(PREP_OPTIONS) or "none yet; prep_horizon_days is a top-level option"
+            raise ConfigError(f"{where}: prep: unknown option {key!r} (known: {known})")

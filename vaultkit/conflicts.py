@@ -17,10 +17,12 @@ the user edited it (then it is left, and reported).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -214,6 +216,7 @@ def remove_stale(
                 backup.keep(rel, data, None)
             remove_checked(root, rel, hashlib.sha256(data).hexdigest())
             removed.append(rel)
+            _drop_if_empty(root, rel)
         except (OSError, NoteError, UnsafeWrite, WriteConflict) as exc:
             if backup is not None:
                 backup.discard(rel)
@@ -262,11 +265,43 @@ def source_of(root: Path, config: Config, rel: str) -> str:
     return source if isinstance(source, str) else rel
 
 
+def _drop_if_empty(root: Path, rel: str) -> None:
+    """Remove the conflicts folder once its last note is gone (never a folder with files)."""
+    with contextlib.suppress(OSError):
+        (root / rel).parent.rmdir()
+
+
+def _by_nfc(path: Path) -> Path:
+    """``path`` with each missing part matched to an entry of the same Unicode NFC form
+    (a name typed in NFC for a file whose name on disk is NFD, or the other way)."""
+    if path.exists() or not path.is_absolute():
+        return path
+    found = Path(path.anchor)
+    for part in path.parts[1:]:
+        step = found / part
+        if not os.path.lexists(step):
+            key = unicodedata.normalize("NFC", part)
+            try:
+                names = sorted(os.listdir(found))
+            except OSError:
+                return path
+            same = [n for n in names if unicodedata.normalize("NFC", n) == key]
+            if len(same) != 1:
+                return path
+            step = found / same[0]
+        found = step
+    return found
+
+
 def relative_note(root: Path, given: str) -> str:
     """A NOTE argument (a path from the vault's root, or from here) as a vault path."""
     candidate = root / given
     if not candidate.is_file():
         candidate = Path(given).absolute()
+    if not candidate.is_file():  # the name on disk may be in another Unicode form
+        candidate = _by_nfc(root / given)
+    if not candidate.is_file():
+        candidate = _by_nfc(Path(given).absolute())
     if not candidate.is_file():
         raise VaultError(f"{given}: no such note in {root}")
     if candidate.is_symlink():
@@ -330,4 +365,5 @@ def resolve(
                 backup.keep(conflict_note, data, None)
             remove_checked(root, conflict_note, hashlib.sha256(data).hexdigest())
             result.conflict_note_removed = True
+            _drop_if_empty(root, conflict_note)
     return result

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from . import build, ics, initvault, newnote, onewriter, rename
+from . import backup, build, ics, initvault, newnote, onewriter, rename
 from . import status as day_status
 from .config import CONFIG_NAME
 
@@ -217,7 +217,9 @@ def rename_command(old: str, new_name: str, dry_run: bool, vault: Path) -> None:
     links) and front-matter ("[[Old]]", plain names); only the name inside each
     link changes. Links through an alias still work and are left as they are, and
     so are links in code and in vaultkit's regions (vaultkit regen refreshes those).
-    Prints how to undo it. Exits 1 if some link could not be updated.
+    A meeting's prep sheet moves with it, with your notes in it. Prints how to undo
+    it (`vaultkit undo` also puts every byte back). Exits 1 if some link could not
+    be updated.
 
     \b
     Example:
@@ -251,16 +253,22 @@ def _rename(old: str, new_name: str, dry_run: bool, vault: Path) -> None:
             f"{_count(plan.links, 'link')} in {_count(notes, 'other note')}"
         )
         sys.exit(1 if problems else 0)
+    config = loaded.config
+    run = backup.open_run(loaded.root, config.backup_runs, config.backup_megabytes)
     try:
-        problems.extend(rename.apply_rename(loaded, plan))
+        problems.extend(rename.apply_rename(loaded, plan, run))
     except rename.RenameError as exc:
         raise click.ClickException(str(exc)) from None
+    finally:
+        run.close()
     for problem in problems:
         click.echo(str(problem), err=True)
     click.echo(
         f"vaultkit: renamed {plan.old_path} -> {plan.new_path}; updated "
         f"{_count(plan.links, 'link')} in {_count(notes, 'other note')}"
     )
+    if plan.sheet_old is not None and (loaded.root / str(plan.sheet_new)).exists():
+        click.echo(f"vaultkit: moved its prep sheet {plan.sheet_old} -> {plan.sheet_new}")
     click.echo("Run vaultkit regen to refresh vaultkit's regions.")
     where = "" if str(vault) == "." else f" -C {shlex.quote(str(vault))}"
     click.echo(f"To undo: {plan.undo}{where}")

@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 from .config import Config
 from .errors import Problem, Severity
+from .names import safe_filename
 from .obsidian import ObsidianSettings
 from .parse import ParsedNote, nfc_key
 
@@ -270,6 +271,8 @@ def parse_date(value: Any) -> tuple[dt.date | None, str | None]:
             except ValueError:
                 return None, None
             clock = f"{int(m.group(4)):02d}:{m.group(5)}" if m.group(4) else None
+            if m.group(4) and (int(m.group(4)) > 23 or int(m.group(5)) > 59):
+                clock = None  # 25:99 is no time of day (reported by build_model)
             return day, clock
     return None, None
 
@@ -291,6 +294,67 @@ def parse_time(value: Any) -> str | None:
     if hour > 23 or minute > 59:
         return None
     return f"{hour:02d}:{minute:02d}"
+
+
+MAX_DURATION = 24 * 60
+"""The longest meeting, in minutes, that a ``duration:`` may give."""
+
+
+def _clock_problems(
+    path: str, lines: dict[str, int], meta: dict[str, Any], clock: str | None
+) -> list[Problem]:
+    """Warnings for a time of day that is no time (``date: 2026-11-30T25:99``, ``time: 9``)."""
+    out = []
+    raw = meta.get("date")
+    m = _DATE_RE.match(raw) if isinstance(raw, str) else None
+    if m and m.group(4) and clock is None:
+        out.append(
+            Problem(
+                path,
+                lines.get("date", 1),
+                f"date: {m.group(4)}:{m.group(5)} is not a time of day (use 00:00 to 23:59); "
+                "the time is left out",
+                Severity.WARNING,
+                "bad-time",
+            )
+        )
+    if meta.get("time") is not None and parse_time(meta.get("time")) is None:
+        out.append(
+            Problem(
+                path,
+                lines.get("time", 1),
+                f"time: {meta.get('time')!r} is not a time of day (use 15:30 or 3:30pm); "
+                "it is left out",
+                Severity.WARNING,
+                "bad-time",
+            )
+        )
+    return out
+
+
+def _duration(path: str, lines: dict[str, int], value: Any, problems: list[Problem]) -> int | None:
+    """A meeting's length in minutes: a whole number from 1 to a day; anything else is reported."""
+    if value is None:
+        return None
+    minutes = _int(value)
+    if minutes is not None and 0 < minutes <= MAX_DURATION:
+        return minutes
+    problems.append(
+        Problem(
+            path,
+            lines.get("duration", 1),
+            f"duration: {value!r} is not a number of minutes (1 to {MAX_DURATION}); it is left out",
+            Severity.WARNING,
+            "bad-duration",
+        )
+    )
+    return None
+
+
+def _person_file(config: Config, label: str) -> str:
+    """Where a new person note for ``label`` would go: a safe name in the people folder."""
+    folder = config.people_folders[0].strip("/") if config.people_folders else "People"
+    return f"{folder}/{safe_filename(label)}.md"
 
 
 def _int(value: Any) -> int | None:
@@ -562,6 +626,7 @@ def build_model(
                         "no-date",
                     )
                 )
+        problems.extend(_clock_problems(path, note.meta_lines, meta, clock))
         clock = parse_time(meta.get("time")) or clock
         raw_kind = _text(meta.get("kind"))
         kind_name: str | None = None
@@ -618,7 +683,8 @@ def build_model(
                     Problem(
                         path,
                         r.line,
-                        f"with: {r.label!r} has no person note (create People/{r.label}.md?)",
+                        f"with: {r.label!r} has no person note "
+                        f"(create {_person_file(config, r.label)}?)",
                         Severity.WARNING,
                         "no-person-note",
                     )
@@ -637,7 +703,7 @@ def build_model(
             kind=kind_name,
             date=day,
             time=clock,
-            duration=_int(meta.get("duration")),
+            duration=_duration(path, note.meta_lines, meta.get("duration"), problems),
             attendees=attendees,
             company=company,
             company_derived=derived,

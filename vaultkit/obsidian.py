@@ -27,6 +27,8 @@ APP = "app.json"
 TEMPLATES = "templates.json"
 TEMPLATER = "plugins/templater-obsidian/data.json"
 TASKS = "plugins/obsidian-tasks-plugin/data.json"
+SETTINGS_FILES = tuple(f"{CONFIG_DIR}/{name}" for name in (APP, TEMPLATES, TEMPLATER, TASKS))
+"""The files above, from the vault's root: the only hidden files whose changes matter."""
 LINK_FORMATS = ("shortest", "relative", "absolute")
 MAX_SETTINGS_BYTES = 1024 * 1024
 

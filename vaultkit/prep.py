@@ -18,16 +18,26 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import posixpath
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 import yaml
 
-from .errors import ConfigError, NoteError, TemplateProblem, UnsafeWrite, VaultkitError
+from .errors import (
+    ConfigError,
+    NoteError,
+    Problem,
+    Severity,
+    TemplateProblem,
+    UnsafeWrite,
+    VaultkitError,
+)
 from .model import MEETING_KINDS, Kind, Meeting, Vault, link_target, stem_of
 from .names import safe_filename
 from .parse import Task, decode, find_regions, nfc_key
@@ -81,13 +91,24 @@ def sheet_path(vault: Vault, meeting: Meeting) -> str:
     had to be changed to be safe, or another note has the same name, a short hash of
     the meeting's path is added so that two meetings never share one sheet.
     """
-    stem = unicodedata.normalize("NFC", meeting.name)
+    return sheet_path_of(
+        vault.config.output_folder,
+        meeting.name,
+        meeting.path,
+        lambda: vault.unique_stem(meeting.path),
+    )
+
+
+def sheet_path_of(
+    output_folder: str, meeting_name: str, meeting_path: str, unique: Callable[[], bool]
+) -> str:
+    """:func:`sheet_path` from its parts (``vaultkit rename`` asks it for a new name)."""
+    stem = unicodedata.normalize("NFC", meeting_name)
     name = safe_filename(f"Prep {stem}")
-    if name != f"Prep {stem}" or not vault.unique_stem(meeting.path):
-        digest = hashlib.sha256(meeting.path.encode("utf-8")).hexdigest()[:8]
+    if name != f"Prep {stem}" or not unique():
+        digest = hashlib.sha256(meeting_path.encode("utf-8")).hexdigest()[:8]
         name = safe_filename(f"Prep {stem} {digest}")
-    folder = vault.config.output_folder.strip("/")
-    return f"{folder}/{PREP_FOLDER}/{name}.md"
+    return f"{output_folder.strip('/')}/{PREP_FOLDER}/{name}.md"
 
 
 def sheet_link(vault: Vault, meeting_path: str) -> dict[str, str] | None:
@@ -719,3 +740,48 @@ def prep_one(root: Path, today: dt.date, name: str) -> PrepResult:
     result.written = written
     result.problems = sorted(set([*result.problems, *write_problems]))
     return PrepResult(loaded.root / output.path, output.path, result)
+
+
+# -- sheets left without a meeting -------------------------------------------------------
+
+_MD_DEST = re.compile(r"^\s*\[[^\[\]]*\]\(<?([^()<>]+?)>?\)\s*$")
+
+
+def orphan_sheets(vault: Vault) -> list[Problem]:
+    """A warning for each prep sheet whose ``meeting:`` names no meeting note any more
+    (its meeting was renamed or deleted outside ``vaultkit rename``)."""
+    prefix = nfc_key(f"{vault.config.output_folder.strip('/')}/{PREP_FOLDER}/")
+    assert vault.resolver is not None
+    problems: list[Problem] = []
+    for path, note in vault.notes.items():
+        if PREP_FOLDER.casefold() not in path.casefold():
+            continue
+        key = nfc_key(path)
+        if not key.startswith(prefix) or "/" in key[len(prefix) :]:
+            continue
+        raw = note.meta.get("meeting")
+        if note.meta.get("type") != "prep" or not isinstance(raw, str) or not raw.strip():
+            continue
+        md = _MD_DEST.match(raw)
+        if md is not None:
+            dest = unquote(md.group(1).split("#", 1)[0])
+            if dest.startswith(("./", "../")):
+                dest = posixpath.normpath(posixpath.join(posixpath.dirname(path), dest))
+            name = link_target(dest)
+        else:
+            name = link_target(raw)
+        found = vault.resolver.resolve(name, vault.kinds, Kind.MEETING)
+        if found.target in vault.meetings:
+            continue
+        problems.append(
+            Problem(
+                path,
+                note.meta_lines.get("meeting", 1),
+                f"meeting: {raw.strip()!r} is no meeting note now; this prep sheet belongs to "
+                "no meeting (use vaultkit rename to rename a meeting; move your notes from "
+                "here, then delete this sheet)",
+                Severity.WARNING,
+                "orphan-sheet",
+            )
+        )
+    return sorted(problems)

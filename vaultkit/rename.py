@@ -20,6 +20,7 @@ This is the one place where vaultkit edits the user's own text, so it is careful
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import posixpath
@@ -35,6 +36,8 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
+from . import prep
+from .backup import RunBackup
 from .build import Loaded
 from .errors import NoteError, Problem, Severity, UnsafeWrite, VaultkitError, WriteConflict
 from .model import Kind, link_target, stem_of
@@ -86,6 +89,12 @@ class RenamePlan:
     """Notes with links that already say NEW (matching no note, or this one by an alias):
     they name this note's file after the rename, so an undo would change them too."""
     old_stamp: Stamp | None = None
+    old_data: bytes = b""
+    sheet_old: str | None = None
+    """A renamed meeting's prep sheet, moved with it to ``sheet_new`` (None: no sheet)."""
+    sheet_new: str | None = None
+    sheet_stamp: Stamp | None = None
+    sheet_data: bytes = b""
 
     @property
     def links(self) -> int:
@@ -97,6 +106,8 @@ class RenamePlan:
 
     def diff(self) -> str:
         out = [f"rename {self.old_path} -> {self.new_path}\n"]
+        if self.sheet_old is not None:
+            out.append(f"rename {self.sheet_old} -> {self.sheet_new}\n")
         for edit in self.edits:
             old = edit.old.decode("utf-8", "replace").splitlines(keepends=True)
             new = edit.new.decode("utf-8", "replace").splitlines(keepends=True)
@@ -127,6 +138,8 @@ class Matcher:
     old_path: str
     new_stem: str
     new_path: str
+    moves: dict[str, str] = field(default_factory=dict)
+    """Other notes that move with this one (a meeting's prep sheet): old path -> new."""
 
     @property
     def old_key(self) -> str:
@@ -342,12 +355,26 @@ def _scalars(
             yield from _scalars(v, str(k.value) if key is None else key, bracketed, seen)
 
 
-def _new_value(value: str, key: str | None, bracketed: bool, m: Matcher) -> tuple[str, int, int]:
+def _new_value(
+    value: str, key: str | None, bracketed: bool, m: Matcher, source: str | None = None
+) -> tuple[str, int, int]:
     """The scalar's new value, how many links changed, and how many it captures."""
     want = LINK_KEYS.get(key or "")
     links = captured = 0
+    pieces: list[str] = []
+    if "](" in value and "[[" not in value:  # a Markdown link (``meeting:`` of a prep sheet)
+        pos = 0
+        for md in _MDLINK.finditer(value):
+            dest = md.group("dest")
+            target = _md_target(dest)
+            if target is not None and m.names_file(target, source=source):
+                pieces.append(value[pos : md.start("dest")] + _md_retarget(dest, m.new_stem))
+                pos = md.end("dest")
+                links += 1
+        if links:
+            pieces.append(value[pos:])
+            return "".join(pieces), links, 0
     if "[[" in value:
-        pieces: list[str] = []
         pos = 0
         for wl in _WIKILINK_IN_VALUE.finditer(value):
             raw = wl.group(1).split("|", 1)[0]
@@ -398,7 +425,7 @@ def _frontmatter_changes(
     wanted: dict[int, str] = {}
     links = captured = 0
     for node, key, bracketed in list(_scalars(root, None, False, set())):
-        new, n, c = _new_value(node.value, key, bracketed, m)
+        new, n, c = _new_value(node.value, key, bracketed, m, path)
         captured += c
         if not n:
             continue
@@ -504,7 +531,7 @@ def file_edit(
         return None, captured
     new_text = _apply(text, changes)
     new = (("\ufeff" if bom else "") + new_text).encode("utf-8")
-    target = m.new_path if rel == m.old_path else rel
+    target = m.new_path if rel == m.old_path else m.moves.get(rel, rel)
     return FileEdit(rel, target, data, new, stamp, len(changes)), captured
 
 
@@ -546,8 +573,10 @@ def plan_rename(loaded: Loaded, old: str, new: str) -> RenamePlan:
             raise RenameError(f"{new!r} is already {how} {other}; links to it would change meaning")
     if nfc_key(new_path) != nfc_key(old_path) and os.path.lexists(loaded.root / new_path):
         raise RenameError(f"{new_path} already exists")
-    m = Matcher(loaded, old_path, new, new_path)
     plan = RenamePlan(old_path, new_path)
+    _plan_sheet(loaded, plan, new)
+    moves = {plan.sheet_old: plan.sheet_new} if plan.sheet_old and plan.sheet_new else {}
+    m = Matcher(loaded, old_path, new, new_path, moves)
     for rel in sorted(vault.notes):
         note = vault.notes[rel]
         if not note.sha:  # could not be read: reported by vaultkit check
@@ -560,7 +589,13 @@ def plan_rename(loaded: Loaded, old: str, new: str) -> RenamePlan:
         if captured:
             plan.captured.append(rel)
         if rel == old_path:
-            plan.old_stamp = read_stamped(loaded.root / rel)[1] if edit is None else edit.stamp
+            plan.old_data, plan.old_stamp = (
+                read_stamped(loaded.root / rel) if edit is None else (edit.old, edit.stamp)
+            )
+        if rel == plan.sheet_old:
+            plan.sheet_data, plan.sheet_stamp = (
+                read_stamped(loaded.root / rel) if edit is None else (edit.old, edit.stamp)
+            )
         if edit is None:
             continue
         if rel in loaded.unwritable and rel != old_path:
@@ -579,21 +614,54 @@ def plan_rename(loaded: Loaded, old: str, new: str) -> RenamePlan:
     return plan
 
 
+def _plan_sheet(loaded: Loaded, plan: RenamePlan, new: str) -> None:
+    """A renamed meeting's prep sheet moves with it, so the user's notes in it follow."""
+    vault = loaded.vault
+    meeting = vault.meetings.get(plan.old_path)
+    if meeting is None:
+        return
+    old_sheet = prep.sheet_path(vault, meeting)
+    if old_sheet not in vault.notes:
+        return
+    # The new name is no other note's (checked above), so it needs no hash to be unique.
+    new_sheet = prep.sheet_path_of(vault.config.output_folder, new, plan.new_path, lambda: True)
+    if new_sheet == old_sheet:
+        return
+    if old_sheet in loaded.unwritable:
+        plan.problems.append(
+            Problem(
+                old_sheet,
+                0,
+                "this prep sheet keeps its name: vaultkit does not write it (vaultkit: false, "
+                "or other hard links)",
+                Severity.WARNING,
+                "rename",
+            )
+        )
+        return
+    if nfc_key(new_sheet) != nfc_key(old_sheet) and os.path.lexists(loaded.root / new_sheet):
+        raise RenameError(f"{new_sheet} already exists; the meeting's prep sheet cannot move there")
+    plan.sheet_old, plan.sheet_new = old_sheet, new_sheet
+
+
 def _move(loaded: Loaded, plan: RenamePlan) -> None:
     """Move the note without ever replacing a file; refuse if it changed since it was read."""
-    root = loaded.root
-    src = inside(root, plan.old_path)
-    dst = inside(root, plan.new_path)
+    _move_one(loaded.root, plan.old_path, plan.new_path, plan.old_stamp)
+
+
+def _move_one(root: Path, old_path: str, new_path: str, expect: Stamp | None) -> None:
+    src = inside(root, old_path)
+    dst = inside(root, new_path)
     _data, stamp = read_stamped(src)
-    if plan.old_stamp is not None and stamp.sha != plan.old_stamp.sha:
-        raise RenameError(f"{plan.old_path} changed while vaultkit read the vault; run it again")
+    if expect is not None and stamp.sha != expect.sha:
+        raise RenameError(f"{old_path} changed while vaultkit read the vault; run it again")
     if stamp.nlink > 1:
-        raise UnsafeWrite(f"{plan.old_path}: has other hard links; not renamed")
+        raise UnsafeWrite(f"{old_path}: has other hard links; not renamed")
     if _same_entry(src, dst):  # only the case or Unicode form changes, on a disk that ignores it
         os.rename(src, dst)
-    elif not _link_then_unlink(src, dst, plan.new_path):
+    elif not _link_then_unlink(src, dst, new_path):
         if os.path.lexists(dst):
-            raise RenameError(f"{plan.new_path} appeared meanwhile; nothing renamed")
+            raise RenameError(f"{new_path} appeared meanwhile; nothing renamed")
         os.rename(src, dst)
     _fsync_dir(dst.parent)
 
@@ -617,21 +685,70 @@ def _link_then_unlink(src: Path, dst: Path, rel: str) -> bool:
     return True
 
 
-def apply_rename(loaded: Loaded, plan: RenamePlan) -> list[Problem]:
-    """Move the note, then write each note's new links (atomic, re-checked, redone if needed)."""
-    _move(loaded, plan)
+def _backup_records(plan: RenamePlan) -> list[tuple[str, bytes | None, bytes | None]]:
+    """What the rename changes, for ``vaultkit undo``: each moved note is one file removed
+    and one created (with its new links), each other note its old and new bytes."""
+    edited = {e.path: e.new for e in plan.edits}
+    records: list[tuple[str, bytes | None, bytes | None]] = []
+    moved = [(plan.old_path, plan.new_path, plan.old_data)]
+    if plan.sheet_old is not None and plan.sheet_new is not None:
+        moved.append((plan.sheet_old, plan.sheet_new, plan.sheet_data))
+    for old, new, data in moved:
+        records += [(old, data, None), (new, None, edited.get(old, data))]
+    records += [(e.path, e.old, e.new) for e in plan.edits if e.path == e.target]
+    return records
+
+
+def apply_rename(
+    loaded: Loaded, plan: RenamePlan, backup: RunBackup | None = None
+) -> list[Problem]:
+    """Move the note, then write each note's new links (atomic, re-checked, redone if needed).
+
+    With ``backup``, every file the rename changes is recorded first (see
+    vaultkit.backup), so ``vaultkit undo`` puts the vault back as it was.
+    """
+    if backup is not None:
+        try:
+            backup.keep_all(_backup_records(plan))
+        except OSError as exc:
+            raise RenameError(f"nothing renamed: could not keep a backup first ({exc})") from None
+    try:
+        _move(loaded, plan)
+    except BaseException:
+        if backup is not None:
+            backup.drop()
+        raise
     problems: list[Problem] = []
-    m = Matcher(loaded, plan.old_path, stem_of(plan.new_path), plan.new_path)
+    moves = {}
+    if plan.sheet_old is not None and plan.sheet_new is not None:
+        try:
+            _move_one(loaded.root, plan.sheet_old, plan.sheet_new, plan.sheet_stamp)
+            moves[plan.sheet_old] = plan.sheet_new
+        except (RenameError, UnsafeWrite, OSError) as exc:
+            problems.append(
+                Problem(plan.sheet_old, 0, f"prep sheet not moved: {exc}", Severity.WARNING)
+            )
+            for edit in plan.edits:
+                edit.target = edit.path if edit.path == plan.sheet_old else edit.target
+            if backup is not None:
+                backup.discard(plan.sheet_new)
+                backup.keep(plan.sheet_old, plan.sheet_data, _edited(plan, plan.sheet_old))
+    m = Matcher(loaded, plan.old_path, stem_of(plan.new_path), plan.new_path, moves)
+    created = {plan.new_path, *moves.values()}
     for edit in plan.edits:
         current: FileEdit | None = edit
         for attempt in range(MAX_REDO + 1):
             if current is None:
                 break
             try:
+                if backup is not None and attempt > 0:
+                    before = None if current.target in created else current.old
+                    backup.keep(current.target, before, current.new)
                 atomic_write(loaded.root, current.target, current.new, current.stamp)
                 break
             except WriteConflict:
                 if attempt == MAX_REDO:
+                    _unrecord(backup, current, created)
                     problems.append(
                         Problem(
                             edit.target,
@@ -645,8 +762,24 @@ def apply_rename(loaded: Loaded, plan: RenamePlan) -> list[Problem]:
                 current, _ = _redo(loaded, edit, m, problems)
             except (UnsafeWrite, OSError, NoteError) as exc:
                 problems.append(Problem(edit.target, 0, f"not written: {exc}", Severity.ERROR))
+                _unrecord(backup, current, created)
                 break
     return problems
+
+
+def _unrecord(backup: RunBackup | None, edit: FileEdit, created: set[str]) -> None:
+    """A note's new links were not written: the run record says what is really there."""
+    if backup is None:
+        return
+    if edit.target in created:  # moved, with its links as they were
+        with contextlib.suppress(OSError):
+            backup.keep(edit.target, None, edit.old)
+    else:
+        backup.discard(edit.target)
+
+
+def _edited(plan: RenamePlan, rel: str) -> bytes | None:
+    return next((e.new for e in plan.edits if e.path == rel), None) or plan.sheet_data
 
 
 def _redo(

@@ -61,6 +61,7 @@ from .config import CONFIG_NAME, Config
 from .errors import ConfigError, Problem, Severity, VaultkitError
 from .lock import VaultLock
 from .model import Kind, Vault, values_of
+from .obsidian import SETTINGS_FILES
 from .plan import Action
 from .scan import is_editor_debris, scan, vault_root
 
@@ -141,6 +142,8 @@ def is_relevant(rel: str, templates_folder: str, is_directory: bool = False) -> 
     """
     if not rel or rel.startswith("../") or rel == "..":
         return False
+    if rel in SETTINGS_FILES:  # Obsidian's link style and Tasks filter shape every output
+        return True
     parts = rel.split("/")
     if any(p.startswith(".") for p in parts):
         return False
@@ -407,11 +410,12 @@ class Watcher:
         """Size and mtime of every note and of the config: what the rescan compares."""
         ignore = (*self.config.ignore_folders, self.config.templates_folder)
         seen = {e.rel: (e.size, e.mtime_ns) for e in scan(self.root, ignore, False).entries}
-        try:
-            st = (self.root / CONFIG_NAME).stat()
-            seen[CONFIG_NAME] = (st.st_size, st.st_mtime_ns)
-        except OSError:
-            pass
+        for rel in (CONFIG_NAME, *SETTINGS_FILES):
+            try:
+                st = (self.root / rel).stat()
+            except OSError:
+                continue
+            seen[rel] = (st.st_size, st.st_mtime_ns)
         return seen
 
     def _settle_after_failure(self) -> None:
@@ -502,7 +506,8 @@ class Watcher:
         s = self.settings
         self._snapshot = {rel: (e.size, e.mtime_ns) for rel, e in result.loaded.entries.items()}
         self._seen = {rel: n.sha for rel, n in result.loaded.vault.notes.items() if n.sha}
-        self._remember_stat(CONFIG_NAME)
+        for rel in (CONFIG_NAME, *SETTINGS_FILES):
+            self._remember_stat(rel)
         tripped: list[str] = []
         for rel in result.written:
             self._remember_stat(rel)
@@ -607,10 +612,15 @@ def affected(
     A change that leaves the set of notes, their kinds and their aliases alone (a save,
     the common case) touches the changed notes and their neighbours before and after
     the change, two links deep. A note added, removed or renamed, a new alias or kind,
-    the config or a template, or another day changes how names resolve or what every
-    note shows: then everything is rendered.
+    the config, Obsidian's settings or a template, or another day changes how names
+    resolve or what every note shows: then everything is rendered.
     """
-    if old.today != new.today or old.config != new.config or _users(old) != _users(new):
+    if (
+        old.today != new.today
+        or old.config != new.config
+        or old.obsidian != new.obsidian
+        or _users(old) != _users(new)
+    ):
         return None
     for path in changed:
         if path not in new.notes or old.kinds.get(path) != new.kinds.get(path):
