@@ -669,3 +669,13 @@ def test_multi_line_values_cannot_break_the_region(runner: CliRunner, vault: Pat
 
 def test_excerpt_drops_heading_marks() -> None:
     assert excerpt("### Summary\nIt went well.") == "Summary It went well."
+
+
+def test_a_sheet_written_by_the_prep_command_can_be_undone(runner: CliRunner, vault: Path) -> None:
+    before = {p: p.read_bytes() for p in vault.rglob("*") if p.is_file()}
+    done = runner.invoke(cli, ["prep", "2026-12-03 Acme Labs final", "--vault", str(vault)])
+    assert done.exit_code == 0, done.output
+    assert {p for p in vault.rglob("*") if p.is_file()} != set(before)
+    undone = runner.invoke(cli, ["undo", str(vault)])
+    assert undone.exit_code == 0, undone.output
+    assert {p: p.read_bytes() for p in vault.rglob("*") if p.is_file()} == before

@@ -736,7 +736,14 @@ def prep_one(root: Path, today: dt.date, name: str) -> PrepResult:
     about = (meeting.path, output.path)
     mine = [p for p in loaded.problems if p.path in about]
     result = build.RunResult(loaded, plans, [*mine, *problems])
-    written, write_problems = build.apply(loaded, plans, {output.path: [output]})
+    from .backup import open_run
+
+    config = loaded.config
+    backup = open_run(loaded.root, config.backup_runs, config.backup_megabytes)
+    try:  # kept like regen's writes, so `vaultkit undo` can take the sheet back
+        written, write_problems = build.apply(loaded, plans, {output.path: [output]}, backup)
+    finally:
+        backup.close()
     result.written = written
     result.problems = sorted(set([*result.problems, *write_problems]))
     return PrepResult(loaded.root / output.path, output.path, result)
