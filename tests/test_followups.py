@@ -913,3 +913,16 @@ def test_a_referral_with_a_planned_meeting_is_under_way(runner: CliRunner, vault
     assert "Get in touch with [[Ghost Person]]" not in text
     referrals = text[text.index("## Referrals not yet contacted") :]
     assert "[[Ghost Person]]" in referrals and "meeting planned on 2026-11-30" in referrals
+
+
+def test_a_person_replaced_in_with_does_not_inherit_a_tick(runner: CliRunner, vault: Path) -> None:
+    assert regen(runner, vault).exit_code == 0
+    name = meeting("2026-11-10 Jane informational")
+    thanks = _line_with(vault, name, "thank-you note to [[Jane Doe]]")
+    ticked = thanks.replace("- [ ]", "- [x]")
+    replace_in(vault / name, thanks, ticked)
+    replace_in(vault / name, 'with: ["[[Jane Doe]]"]', 'with: ["[[Bo Chen]]"]')
+    assert regen(runner, vault).exit_code == 0
+    lines = tasks(region(vault, name))
+    assert ticked in lines
+    assert any(t.startswith("- [ ] Send a thank-you note to [[Bo Chen]]") for t in lines)

@@ -826,7 +826,9 @@ def _adopt(vault: Vault, wanted: list[Wanted], seen: Mapping[str, list[Seen]]) -
     out), is that task when its person link now leads to the task's person (Obsidian
     rewrote it), or leads nowhere and it is the only such pair in the note (vaultkit
     rename: the region still names the old file). The line is then carried over, tick
-    and words included, under the new id.
+    and words included, under the new id. A person replaced by another in ``with:``
+    keeps their own lines (their link still leads to them); only when the one replaced
+    has no note, and so a dead link, can the newcomer's task take over their line.
     """
     assert vault.resolver is not None
     wanted_ids = {w.id for w in wanted}
@@ -865,7 +867,7 @@ def _adopt(vault: Vault, wanted: list[Wanted], seen: Mapping[str, list[Seen]]) -
                 used.add(ident)
                 break
     for w in lonely:  # the link leads nowhere: only when the pair is the only one
-        if w.id in out:
+        if w.id in out or w.person is None:  # only a note can be renamed
             continue
         shape = _blank(w.text)
         rivals = [v for v in lonely if v.home == w.home and v.id not in out]
