@@ -713,3 +713,216 @@ def test_check_reports_a_bad_followups_section(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["check", str(root), "--today", TODAY])
     assert result.exit_code != 0
     assert "followups.kinds.job.thanks: unknown rule" in str(result.exception)
+
+
+# -- the reviewer's follow-up fixes -----------------------------------------------------
+
+
+def _line_with(root: Path, rel: str, needle: str) -> str:
+    (line,) = [t for t in tasks(region(root, rel)) if needle in t]
+    return line
+
+
+def _dash_line_with(root: Path, needle: str) -> str:
+    (line,) = [t for t in tasks((root / DASH).read_text(encoding="utf-8")) if needle in t]
+    return line
+
+
+def test_words_at_home_and_a_tick_in_the_dashboard_are_both_kept(
+    runner: CliRunner, vault: Path
+) -> None:
+    assert regen(runner, vault).exit_code == 0
+    name = meeting("2026-11-10 Jane informational")
+    thanks = _line_with(vault, name, "thank-you note to [[Jane Doe]]")
+    replace_in(vault / name, thanks, thanks + " sent via LinkedIn, she replied!")
+    replace_in(vault / DASH, thanks, thanks.replace("- [ ]", "- [x]") + " ✅ 2026-11-22")
+    result = regen(runner, vault)
+    assert result.exit_code == 0 and "0 conflicts" in result.output, result.output
+    want = thanks.replace("- [ ]", "- [x]") + " ✅ 2026-11-22 sent via LinkedIn, she replied!"
+    assert _line_with(vault, name, "thank-you note to [[Jane Doe]]") == want
+    assert _dash_line_with(vault, "thank-you note to [[Jane Doe]]") == want
+    before = snapshot(vault)
+    assert "0 created, 0 updated" in regen(runner, vault).output
+    assert snapshot(vault) == before
+
+
+def test_different_words_added_to_two_open_copies_are_both_kept(
+    runner: CliRunner, vault: Path
+) -> None:
+    assert regen(runner, vault).exit_code == 0
+    name = meeting("2026-11-10 Jane informational")
+    thanks = _line_with(vault, name, "thank-you note to [[Jane Doe]]")
+    replace_in(vault / name, thanks, thanks + " (asked for her slides)")
+    replace_in(vault / DASH, thanks, thanks + " #waiting sent on LinkedIn")
+    result = regen(runner, vault)
+    assert result.exit_code == 0 and "0 conflicts" in result.output, result.output
+    for line in (
+        _line_with(vault, name, "thank-you note to [[Jane Doe]]"),
+        _dash_line_with(vault, "thank-you note to [[Jane Doe]]"),
+    ):
+        assert line.startswith(thanks + " ")
+        assert "(asked for her slides)" in line and "#waiting sent on LinkedIn" in line
+    before = snapshot(vault)
+    regen(runner, vault)
+    assert snapshot(vault) == before
+
+
+def test_an_untouched_open_task_follows_a_fixed_meeting_date(
+    runner: CliRunner, vault: Path
+) -> None:
+    assert regen(runner, vault).exit_code == 0
+    name = meeting("2026-11-10 Jane informational")
+    thanks = _line_with(vault, name, "thank-you note to [[Jane Doe]]")
+    check_in = _line_with(vault, name, "how their advice has helped")
+    assert thanks.endswith("📅 2026-11-11")
+    # The check-in was postponed by the user (a later date): that is kept.
+    postponed = check_in.replace("📅 2026-12-10", "📅 2027-01-20")
+    replace_in(vault / name, check_in, postponed)
+    replace_in(vault / name, "date: 2026-11-10", "date: 2026-11-17")  # a typo fixed
+    assert regen(runner, vault).exit_code == 0
+    assert _line_with(vault, name, "thank-you note").endswith("📅 2026-11-18")
+    assert _dash_line_with(vault, "thank-you note to [[Jane Doe]]").endswith("📅 2026-11-18")
+    assert _line_with(vault, name, "how their advice").endswith("📅 2027-01-20")
+
+
+def test_an_untouched_open_task_follows_the_link_style(runner: CliRunner, vault: Path) -> None:
+    assert regen(runner, vault).exit_code == 0
+    name = meeting("2026-11-10 Jane informational")
+    thanks = _line_with(vault, name, "thank-you note to [[Jane Doe]]")
+    ticked = thanks.replace("- [ ]", "- [x]") + " done, by post"
+    replace_in(vault / name, thanks, ticked)
+    write(vault / ".obsidian" / "app.json", '{"useMarkdownLinks": true}')
+    assert regen(runner, vault).exit_code == 0
+    lines = tasks(region(vault, name))
+    assert not any("[[Jane Doe]]" in line or "informational]]" in line for line in lines), lines
+    (done,) = [t for t in lines if t.startswith("- [x]")]
+    assert "[Jane Doe](" in done and done.endswith("📅 2026-11-11 done, by post")
+
+
+def test_a_ticked_task_survives_renaming_its_person(runner: CliRunner, vault: Path) -> None:
+    assert regen(runner, vault).exit_code == 0
+    name = meeting("2026-11-10 Jane informational")
+    thanks = _line_with(vault, name, "thank-you note to [[Jane Doe]]")
+    ticked = thanks.replace("- [ ]", "- [x]") + " ✅ 2026-11-12"
+    replace_in(vault / name, thanks, ticked)
+    assert regen(runner, vault).exit_code == 0
+    result = runner.invoke(cli, ["rename", "Jane Doe", "Jane Roe", "-C", str(vault)])
+    assert result.exit_code == 0, result.output
+    for _ in range(2):
+        result = regen(runner, vault)
+        assert result.exit_code == 0 and "0 conflicts" in result.output, result.output
+        lines = tasks(region(vault, name))
+        thank_yous = [t for t in lines if "thank-you note" in t]
+        assert len(thank_yous) == 1, lines
+        assert thank_yous[0].startswith("- [x] Send a thank-you note to [[Jane Roe]]")
+        assert thank_yous[0].endswith("📅 2026-11-11 ✅ 2026-11-12")
+        assert len([t for t in lines if "how their advice" in t]) == 1
+        dash = (vault / DASH).read_text(encoding="utf-8")
+        assert "- [ ] Send a thank-you note to [[Jane Roe]]" not in dash
+        assert "[[Jane Doe]]" not in dash
+
+
+def test_a_rename_made_in_obsidian_keeps_ticks_too(runner: CliRunner, vault: Path) -> None:
+    """Obsidian renames the file and rewrites every link, inside regions too."""
+    assert regen(runner, vault).exit_code == 0
+    name = meeting("2026-11-18 Sam casual")
+    thanks = _line_with(vault, name, "thank-you note to [[Sam Lee]]")
+    replace_in(vault / DASH, thanks, thanks.replace("- [ ]", "- [x]"))
+    assert regen(runner, vault).exit_code == 0
+    (vault / "People" / "Sam Lee.md").rename(vault / "People" / "Sam Li.md")
+    for path in vault.rglob("*.md"):
+        text = path.read_text(encoding="utf-8")
+        if "[[Sam Lee]]" in text:
+            path.write_text(text.replace("[[Sam Lee]]", "[[Sam Li]]"), encoding="utf-8")
+    result = regen(runner, vault)
+    assert result.exit_code == 0 and "0 conflicts" in result.output, result.output
+    lines = [t for t in tasks(region(vault, name)) if "thank-you" in t]
+    assert len(lines) == 1 and lines[0].startswith("- [x] Send a thank-you note to [[Sam Li]]")
+
+
+def test_kept_lines_after_keep_mine_are_listed_once(runner: CliRunner, vault: Path) -> None:
+    assert regen(runner, vault).exit_code == 0
+    name = meeting("2026-11-18 Sam casual")
+    replace_in(vault / name, "## Follow-ups", "## My follow-ups")
+    assert regen(runner, vault).exit_code == 1
+    result = runner.invoke(cli, ["resolve", name, "--keep-mine", "--vault", str(vault)])
+    assert result.exit_code == 0, result.output
+    assert regen(runner, vault).exit_code == 0
+    dash = (vault / DASH).read_text(encoding="utf-8")
+    assert dash.count("thank-you note to [[Sam Lee]]") == 1, dash
+    # A tick on the kept line (the user's own text now) still counts.
+    thanks = next(
+        line
+        for line in (vault / name).read_text(encoding="utf-8").splitlines()
+        if "thank-you note to [[Sam Lee]]" in line
+    )
+    replace_in(vault / name, thanks, thanks.replace("- [ ]", "- [x]"))
+    assert regen(runner, vault).exit_code == 0
+    dash = (vault / DASH).read_text(encoding="utf-8")
+    assert dash.count("thank-you note to [[Sam Lee]]") == 1
+    assert "- [ ] Send a thank-you note to [[Sam Lee]]" not in dash
+
+
+def test_a_huge_keep_in_touch_is_reported_not_a_crash(runner: CliRunner, vault: Path) -> None:
+    replace_in(
+        vault / "People" / "Old Friend.md",
+        "type: person\n",
+        "type: person\nkeep_in_touch: 9999999\n",
+    )
+    result = regen(runner, vault)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "People/Old Friend.md:3: warning: keep_in_touch: 9999999 days" in result.output
+    assert "Reach out to [[Old Friend]]" not in (vault / DASH).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("config", "key"),
+    [
+        (
+            "followups:\n  kinds:\n    job: {status_check: 9999999}\n",
+            "followups.kinds.job.status_check",
+        ),
+        ("followups:\n  upcoming_days: 99999999\n", "followups.upcoming_days"),
+        ("keep_in_touch_days: 99999999\n", "keep_in_touch_days"),
+        ("prep_horizon_days: 99999999\n", "prep_horizon_days"),
+    ],
+)
+def test_huge_day_counts_in_config_are_named(
+    runner: CliRunner, tmp_path: Path, config: str, key: str
+) -> None:
+    root = make_vault(tmp_path / "vault", config)
+    result = regen(runner, root)
+    assert result.exit_code != 0
+    assert not isinstance(result.exception, OverflowError)
+    message = str(result.exception) + result.output
+    assert key in message and "36500" in message, message
+
+
+def test_a_referral_with_a_planned_meeting_is_under_way(runner: CliRunner, vault: Path) -> None:
+    assert regen(runner, vault).exit_code == 0
+    name = meeting("2026-11-10 Jane informational")
+    assert _line_with(vault, name, "[[Ghost Person]]")
+    write(vault / "People" / "Ghost Person.md", "---\ntype: person\n---\n")
+    write(
+        vault / "Meetings" / "2026-11-30 Ghost coffee.md",
+        '---\ntype: meeting\nkind: networking\ndate: 2026-11-30\nwith: ["[[Ghost Person]]"]\n---\n',
+    )
+    assert regen(runner, vault).exit_code == 0
+    assert not [t for t in tasks(region(vault, name)) if "Ghost" in t]
+    text = (vault / DASH).read_text(encoding="utf-8")
+    assert "Get in touch with [[Ghost Person]]" not in text
+    referrals = text[text.index("## Referrals not yet contacted") :]
+    assert "[[Ghost Person]]" in referrals and "meeting planned on 2026-11-30" in referrals
+
+
+def test_a_person_replaced_in_with_does_not_inherit_a_tick(runner: CliRunner, vault: Path) -> None:
+    assert regen(runner, vault).exit_code == 0
+    name = meeting("2026-11-10 Jane informational")
+    thanks = _line_with(vault, name, "thank-you note to [[Jane Doe]]")
+    ticked = thanks.replace("- [ ]", "- [x]")
+    replace_in(vault / name, thanks, ticked)
+    replace_in(vault / name, 'with: ["[[Jane Doe]]"]', 'with: ["[[Bo Chen]]"]')
+    assert regen(runner, vault).exit_code == 0
+    lines = tasks(region(vault, name))
+    assert ticked in lines
+    assert any(t.startswith("- [ ] Send a thank-you note to [[Bo Chen]]") for t in lines)

@@ -15,6 +15,8 @@ from .errors import ConfigError, NoteError
 from .yamlsafe import load_yaml
 
 CONFIG_NAME = "vaultkit.yaml"
+MAX_DAYS = 36500
+"""The most a count of days may be (100 years): dates end in the year 9999."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,10 @@ class Config:
             else:
                 if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                     raise ConfigError(f"{where}: {key} must be a whole number of 0 or more")
+                if key.endswith("_days") and value > MAX_DAYS:
+                    raise ConfigError(
+                        f"{where}: {key} must be at most {MAX_DAYS} (100 years), not {value}"
+                    )
                 kwargs[key] = value
         config = cls(**kwargs, extra=extra)
         _check_output_folder(config, f"{CONFIG_NAME}:{lines.get('output_folder', 1)}")

@@ -8,9 +8,12 @@ Three steps, all from the model (no file access):
 2. **harvest** reads every ``followups`` region already in the vault (meeting notes,
    person notes, the dashboard) and finds each task vaultkit wrote by its id
    (``🆔 fu-1a2b3c4d``, the Obsidian Tasks id field), with whatever the user did to it;
-3. **merge**: a task that already exists anywhere keeps its line as it is (ticks,
-   ``✅`` dates, tags, notes, a postponed date); only a task seen nowhere gets a fresh
-   line. So regenerating never duplicates, reopens or re-dates a task.
+3. **merge**: a task that already exists anywhere keeps everything the user did to
+   it, merged by parts from all its copies (ticks, ``✅`` dates, tags, notes, a
+   postponed date); an open one takes vaultkit's fresh links and a later fresh due
+   date (see :func:`merge`); a task seen nowhere gets a fresh line, unless it is an
+   old line under a person's former name (see :func:`_adopt`). So regenerating never
+   duplicates or reopens a task, nor loses what the user wrote on it.
 
 A task has one home line: the meeting's ``followups`` region, or the person's for a
 nudge. The dashboard shows copies. The ``followups`` regions are tick-tolerant: the
@@ -26,9 +29,10 @@ import re
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import unquote
 
 from . import plan
-from .config import CONFIG_NAME, Config
+from .config import CONFIG_NAME, MAX_DAYS, Config
 from .errors import ConfigError
 from .model import Kind, Meeting, Ref, Vault
 from .names import safe_filename
@@ -100,12 +104,16 @@ def _days(key: str, value: Any) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise _fail(key, f"expected a number of days (0 or more) or false, not {value!r}")
+    if value > MAX_DAYS:
+        raise _fail(key, f"at most {MAX_DAYS} days (100 years), not {value}")
     return value
 
 
 def _whole(key: str, value: Any, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise _fail(key, f"expected a whole number of {minimum} or more, not {value!r}")
+    if value > MAX_DAYS:
+        raise _fail(key, f"at most {MAX_DAYS} days (100 years), not {value}")
     return value
 
 
@@ -297,6 +305,8 @@ def harvest(notes: Mapping[str, ParsedNote]) -> dict[str, list[Seen]]:
     for path, note in notes.items():
         region = note.region(REGION)
         if region is None:
+            if REGION in note.off:
+                _harvest_kept(path, note, seen)
             continue
         heading = ""
         for index, raw in enumerate(region.content.replace("\r\n", "\n").split("\n")):
@@ -320,18 +330,177 @@ def harvest(notes: Mapping[str, ParsedNote]) -> dict[str, list[Seen]]:
     return seen
 
 
+def _harvest_kept(path: str, note: ParsedNote, seen: dict[str, list[Seen]]) -> None:
+    """Task lines with a vaultkit id that the user kept as their own text (``vaultkit
+    resolve --keep-mine``): still the same tasks, so a tick there counts everywhere."""
+    for task in note.tasks:
+        found = ID_RE.search(task.text)
+        if found is None:
+            continue
+        line = f"- [{task.status}] {task.text}"
+        seen.setdefault(found.group(1), []).append(
+            Seen(found.group(1), line, task.status, path, task.line)
+        )
+
+
 def pick(candidates: list[Seen], home: str, fresh: str | None) -> Seen:
-    """The line that wins when a task is shown in several places: a ticked one over an
-    open one, one the user changed over vaultkit's own, the longer (more was added),
-    and the home line over a copy. A ticked copy in the dashboard's "Done" list is
-    vaultkit's own echo of a ticked home line: if the home line is open now, the user
-    reopened it, and that wins."""
-    if any(s.path == home and not s.closed for s in candidates):
-        candidates = [s for s in candidates if not s.echo] or candidates
+    """The line that stands for a task when only its state matters (is it ticked?): a
+    ticked one over an open one, the home line over a copy. A ticked copy in the
+    dashboard's "Done" list is vaultkit's own echo of a ticked home line: if the home
+    line is open now, the user reopened it, and that wins. To build the line itself,
+    :func:`merge` combines every copy by parts."""
+    candidates = _live(candidates, home)
     return max(
         candidates,
         key=lambda s: (s.closed, s.line != fresh, len(s.line), s.path == home, -s.index),
     )
+
+
+def _live(candidates: list[Seen], home: str) -> list[Seen]:
+    """The copies that count: without the dashboard's echoes when the home line is open."""
+    if any(s.path == home and not s.closed for s in candidates):
+        return [s for s in candidates if not s.echo] or candidates
+    return candidates
+
+
+_MDLINK = re.compile(r"\[[^\[\]\n]*\]\([^()\n]*\)")
+
+
+def _blank(text: str) -> str:
+    """Text with every link reduced to ``[[]]`` and spaces collapsed: what is left is the
+    wording, whatever the links' targets or style."""
+    return re.sub(r"\s+", " ", _MDLINK.sub("[[]]", _LINK.sub("[[]]", text))).strip()
+
+
+@dataclass(frozen=True)
+class Parts:
+    """A task line of vaultkit's taken apart: what vaultkit wrote and what was added."""
+
+    status: str
+    desc: str
+    """The description, without trailing tags."""
+    tags: tuple[str, ...]
+    """Tags right before the id (where the Tasks plugin moves trailing tags)."""
+    mid: str
+    """Anything between the id and the due date (other Tasks fields)."""
+    due: str | None
+    done: str | None
+    """The ``✅`` date."""
+    tail: str
+    """What follows the due date, without the ``✅`` date: the user's words."""
+
+    def line(self, ident: str) -> str:
+        out = f"- [{self.status}] {self.desc}"
+        if self.tags:
+            out += " " + " ".join(self.tags)
+        out += f" 🆔 {ident}"
+        for part in (self.mid, f"📅 {self.due}" if self.due else ""):
+            if part:
+                out += " " + part
+        if self.done:
+            out += f" ✅ {self.done}"
+        if self.tail:
+            out += " " + self.tail
+        return out
+
+
+_DUE_FIELD = re.compile(r"[📅📆🗓]\ufe0f?\s*(\d{4}-\d{2}-\d{2})")
+_DONE_FIELD = re.compile(r"\s*✅\ufe0f?\s*(\d{4}-\d{2}-\d{2})")
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[ \t]+", " ", text).strip()
+
+
+def parts(line: str) -> Parts | None:
+    """Take a task line with a vaultkit id apart (None: not such a line)."""
+    m = TASK_RE.match(line)
+    found = ID_RE.search(line) if m else None
+    if m is None or found is None or found.start() < m.start("text"):
+        return None
+    before = line[m.start("text") : found.start()].rstrip()
+    tags_m = _TRAILING_TAGS.search(before)
+    desc = before
+    tags: tuple[str, ...] = ()
+    if tags_m:
+        desc, tags = before[: tags_m.start()], tuple(tags_m.group().split())
+    after = line[found.end() :]
+    due_m = _DUE_FIELD.search(after)
+    mid, rest, due = "", after, None
+    if due_m:
+        mid, rest, due = after[: due_m.start()], after[due_m.end() :], due_m.group(1)
+    done = None
+    for piece in (mid, rest):
+        if (d := _DONE_FIELD.search(piece)) and done is None:
+            done = d.group(1)
+    mid = _squash(_DONE_FIELD.sub("", mid))
+    rest = _squash(_DONE_FIELD.sub("", rest))
+    return Parts(m.group("status"), desc.strip(), tags, mid, due, done, rest)
+
+
+def _texts(values: Iterable[str]) -> str:
+    """Every distinct piece of the user's text, none lost: one that another contains
+    goes (the user extended it in one copy); the others are kept, joined by `` · ``."""
+    found: list[str] = []
+    for value in values:
+        if value and value not in found:
+            found.append(value)
+    kept = [v for v in found if not any(v != o and v in o for o in found)]
+    return " · ".join(kept)
+
+
+def merge(candidates: list[Seen], home: str, ident: str, fresh: str | None) -> tuple[str, bool]:
+    """The one line a task gets, from every copy of it and vaultkit's fresh line.
+
+    Merged by parts, so nothing the user wrote in any copy is lost: the tick (and its
+    ``✅`` date) from a ticked copy; the user's wording of the description if a copy has
+    one, else vaultkit's fresh one (which differs from the old only in its links: a
+    renamed person, another link style); every tag and every text added after the
+    fields, from each copy; the due date the user set (a later one), or vaultkit's
+    fresh one when that is later (the meeting moved) while the task is open. A line
+    whose parts come out the same is kept byte for byte.
+    """
+    live = sorted(_live(candidates, home), key=lambda s: (s.path != home, s.path, s.index))
+    taken = [(s, p) for s in live if (p := parts(s.line)) is not None]
+    if not taken:
+        best = pick(candidates, home, fresh)
+        return best.line, best.closed
+    new = parts(fresh) if fresh is not None else None
+    closed = [p for _, p in taken if p.status not in OPEN_STATUSES]
+    status = closed[0].status if closed else taken[0][1].status
+    done = next((p.done for p in closed if p.done), None)
+    if done is None and closed:
+        done = next((p.done for _, p in taken if p.done), None)
+    if new is not None:
+        users = [p.desc for _, p in taken if _blank(p.desc) != _blank(new.desc)]
+        descs = list(dict.fromkeys(users)) or [new.desc]
+    else:
+        descs = list(dict.fromkeys(p.desc for _, p in taken))
+    tags = tuple(dict.fromkeys(t for _, p in taken for t in p.tags))
+    dues = [p.due for p in closed if p.due] or [p.due for _, p in taken if p.due]
+    if closed:
+        due = dues[0] if dues else None  # a ticked task is a record: never re-dated
+    else:
+        if new is not None and new.due:
+            dues.append(new.due)
+        due = max(dues) if dues else None
+    result = Parts(
+        status,
+        descs[0],
+        tags,
+        _texts(p.mid for _, p in taken),
+        due,
+        done,
+        _texts([*(p.tail for _, p in taken), *descs[1:]]),
+    )
+    for s, p in taken:
+        if p == result:
+            line = s.line
+            found = ID_RE.search(line)
+            if found and found.group(1) != ident:
+                line = line[: found.start(1)] + ident + line[found.end(1) :]
+            return line, status not in OPEN_STATUSES
+    return result.line(ident), status not in OPEN_STATUSES
 
 
 # -- the rules --------------------------------------------------------------------------
@@ -402,6 +571,17 @@ def contacted(vault: Vault, person: str) -> bool:
     return any(vault.held(vault.meetings[m]) for m in vault.meetings_of_person.get(person, []))
 
 
+def planned_with(vault: Vault, person: str) -> dt.date | None:
+    """The date of the first planned (not cancelled, not yet held) meeting with someone:
+    for a referral, contact is under way."""
+    dates = [
+        m.date
+        for p in vault.meetings_of_person.get(person, [])
+        if (m := vault.meetings[p]).status != "cancelled" and m.date and not vault.held(m)
+    ]
+    return min(dates) if dates else None
+
+
 def meeting_tasks(
     vault: Vault, settings: Settings, meeting: Meeting, ahead: bool = False
 ) -> list[Wanted]:
@@ -445,7 +625,7 @@ def meeting_tasks(
         elif rule == "referrals":
             suggested = ", ".join(_person_link(vault, r)[0] for r in attendees) or "the contact"
             for ref in meeting.referrals:
-                if ref.target and contacted(vault, ref.target):
+                if ref.target and (contacted(vault, ref.target) or planned_with(vault, ref.target)):
                     continue
                 link = _person_link(vault, ref)[0]
                 add(rule, ref, f"Get in touch with {link}, suggested by {suggested} ({here})")
@@ -519,7 +699,10 @@ def nudge(
         return None
     if _planned_meeting(vault, person):
         return None
-    due = base + dt.timedelta(days=cadence)
+    try:
+        due = base + dt.timedelta(days=cadence)
+    except OverflowError:  # beyond the year 9999: never (the model caps it, see MAX_DAYS)
+        return None
     if due > vault.today:
         return None
     mine = vault.meetings_of_person.get(person, [])
@@ -558,7 +741,7 @@ def home_accepts(vault: Vault, path: str, unwritable: Container[str]) -> bool:
     if path in unwritable:
         return False
     note = vault.notes.get(path)
-    if note is None or note.region_problem:
+    if note is None or note.region_problem or REGION in note.off:
         return False
     region = note.region(REGION)
     return region is None or not region.edited
@@ -585,6 +768,7 @@ def compute(vault: Vault, settings: Settings, unwritable: set[str]) -> Followups
     items: list[Item] = []
     ids = set()
     accepts: dict[str, bool] = {}
+    adopted = _adopt(vault, wanted, seen)
     for w in wanted:
         if w.id in ids:
             continue
@@ -592,9 +776,11 @@ def compute(vault: Vault, settings: Settings, unwritable: set[str]) -> Followups
         fresh = task_line(w.text, w.id, w.due, vault.obsidian.tasks_global_filter)
         # each line as it would read at home (a dashboard copy's links start elsewhere)
         candidates = [_at(vault, s, w.home) for s in seen.get(w.id, [])]
+        if not candidates and w.id in adopted:
+            ids.add(adopted[w.id])
+            candidates = [_at(vault, s, w.home) for s in seen[adopted[w.id]]]
         if candidates:
-            best = pick(candidates, w.home, fresh)
-            line, closed = best.line, best.closed
+            line, closed = merge(candidates, w.home, w.id, fresh)
         else:
             line, closed = fresh, False
         ok = accepts.setdefault(w.home, home_accepts(vault, w.home, unwritable))
@@ -627,11 +813,11 @@ def compute(vault: Vault, settings: Settings, unwritable: set[str]) -> Followups
         for s in at_home:
             if s.path in unwritable:
                 continue
-            best = pick([_at(vault, x, s.path) for x in lines], s.path, None)
-            if best.closed:
-                homes.setdefault(s.path, []).append(best.line)
+            line, closed = merge([_at(vault, x, s.path) for x in lines], s.path, ident, None)
+            if closed:
+                homes.setdefault(s.path, []).append(line)
             elif not s.pristine():
-                homes.setdefault(s.path, []).append(_cancel(s.line))
+                homes.setdefault(s.path, []).append(_cancel(line))
     return Followups(homes, items)
 
 
@@ -639,6 +825,85 @@ def _at(vault: Vault, seen: Seen, home: str) -> Seen:
     """A task line seen in one note, its relative links rewritten for ``home``."""
     line = rebase(vault, seen.line, seen.path, home)
     return seen if line == seen.line else replace(seen, line=line)
+
+
+def _first_link(text: str) -> str | None:
+    """The target of the first link in a task's text (the person it is about)."""
+    wiki = _LINK.search(text)
+    md = _MDLINK.search(text)
+    if md is not None and (wiki is None or md.start() < wiki.start()):
+        dest = md.group(0).rsplit("](", 1)[1][:-1].strip("<> ")
+        dest = unquote(dest)
+        return dest[:-3] if dest.casefold().endswith(".md") else dest
+    if wiki is not None:
+        return wiki.group(0)[2:-2].split("|", 1)[0].split("#", 1)[0]
+    return None
+
+
+def _adopt(vault: Vault, wanted: list[Wanted], seen: Mapping[str, list[Seen]]) -> dict[str, str]:
+    """Wanted id -> the id of an existing line that is the same task under its old id.
+
+    A task's id is made from the names of its meeting and person, so renaming the
+    person (with ``vaultkit rename`` or in Obsidian) gives it a new id. A line in the
+    task's home that no rule wants any more, worded the same as the task (links left
+    out), is that task when its person link now leads to the task's person (Obsidian
+    rewrote it), or leads nowhere and it is the only such pair in the note (vaultkit
+    rename: the region still names the old file). The line is then carried over, tick
+    and words included, under the new id. A person replaced by another in ``with:``
+    keeps their own lines (their link still leads to them); only when the one replaced
+    has no note, and so a dead link, can the newcomer's task take over their line.
+    """
+    assert vault.resolver is not None
+    wanted_ids = {w.id for w in wanted}
+    orphans: dict[str, list[tuple[str, str]]] = {}
+    for ident, lines in sorted(seen.items()):
+        if ident in wanted_ids:
+            continue
+        for s in lines:
+            p = parts(s.line)
+            if p is not None and vault.kinds.get(s.path) in (Kind.MEETING, Kind.PERSON):
+                orphans.setdefault(s.path, []).append((ident, p.desc))
+    if not orphans:
+        return {}
+    lonely = [w for w in wanted if w.id not in seen and w.home in orphans and w.label]
+    out: dict[str, str] = {}
+    used: set[str] = set()
+
+    def points_to(desc: str) -> str | None:
+        """'dead', or the person (path or name key) the first link leads to."""
+        target = _first_link(desc)
+        if target is None:
+            return None
+        found = vault.resolver.resolve(target, vault.kinds) if vault.resolver else None
+        if found is None or (found.target is None and not found.candidates):
+            return "\x00dead"
+        return found.target or nfc_key(target)
+
+    def who(w: Wanted) -> str:
+        return w.person or nfc_key(w.label)
+
+    for w in lonely:  # the link now leads to the task's person
+        shape = _blank(w.text)
+        for ident, desc in orphans[w.home]:
+            if ident not in used and _blank(desc) == shape and points_to(desc) == who(w):
+                out[w.id] = ident
+                used.add(ident)
+                break
+    for w in lonely:  # the link leads nowhere: only when the pair is the only one
+        if w.id in out or w.person is None:  # only a note can be renamed
+            continue
+        shape = _blank(w.text)
+        rivals = [v for v in lonely if v.home == w.home and v.id not in out]
+        rivals = [v for v in rivals if _blank(v.text) == shape]
+        dead = [
+            ident
+            for ident, desc in orphans[w.home]
+            if ident not in used and _blank(desc) == shape and points_to(desc) == "\x00dead"
+        ]
+        if len(rivals) == 1 and len(set(dead)) == 1:
+            out[w.id] = dead[0]
+            used.add(dead[0])
+    return out
 
 
 def _status(line: str, status: str) -> str:
@@ -673,7 +938,9 @@ def _user_tasks(vault: Vault) -> list[dict[str, Any]]:
     for path in vault.meetings:
         note = vault.notes[path]
         for task in note.tasks:
-            if task.done:
+            if task.done or ID_RE.search(task.text):
+                # A line with a vaultkit id outside a region (kept with `resolve
+                # --keep-mine`) is that generated task, listed once already.
                 continue
             due = _date(DUE_RE, task.text)
             text = DUE_RE.sub("", task.text)
@@ -774,12 +1041,14 @@ def dashboard_context(vault: Vault, settings: Settings, fu: Followups, path: str
             ident = task_id("referrals", _key(vault, meeting.path), _person_link(vault, ref)[1])
             if ident in closed_ids:
                 continue
+            planned = planned_with(vault, ref.target) if ref.target else None
             referrals[key] = {
                 "link": _person_link(vault, ref)[0],
                 "by": [vault.link(p) for p in meeting.people],
                 "meeting": vault.link(meeting.path),
                 "date": meeting.date.isoformat() if meeting.date else None,
                 "has_note": ref.target is not None,
+                "planned": planned.isoformat() if planned else None,
             }
     query_path = path[:-3] if path.endswith(".md") else path
     return {

@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import quote
 
-from .config import Config
+from .config import MAX_DAYS, Config
 from .errors import Problem, Severity
 from .names import safe_filename
 from .obsidian import ObsidianSettings
@@ -565,6 +565,18 @@ def build_model(
         meta = note.meta
         if kind == Kind.PERSON:
             keep = _int(meta.get("keep_in_touch"))
+            if keep is not None and keep > MAX_DAYS:
+                problems.append(
+                    Problem(
+                        path,
+                        note.meta_lines.get("keep_in_touch", 1),
+                        f"keep_in_touch: {keep} days is more than {MAX_DAYS} (100 years); "
+                        "taken as never (write 0 for never)",
+                        Severity.WARNING,
+                        "bad-value",
+                    )
+                )
+                keep = 0
             if meta.get("keep_in_touch") is not None and keep is None:
                 problems.append(
                     Problem(
