@@ -371,12 +371,27 @@ def _turned_off(loaded: Loaded, out: Output) -> bool:
 
 
 def remember_written(
-    cache: NoteCache, wrote: dict[str, tuple[bytes, int, bytes | None]], loaded: Loaded
+    cache: NoteCache,
+    wrote: dict[str, tuple[bytes, int, bytes | None]],
+    loaded: Loaded,
+    plans: Iterable[FilePlan] = (),
 ) -> None:
-    """Cache what vaultkit just wrote, from its own bytes (no reading back)."""
+    """Cache what vaultkit just wrote, from its own bytes (no reading back); a plan's
+    parse of exactly those bytes (its last check before writing) is reused as it is."""
+    import hashlib
+
     from .reparse import after_write
 
+    checked = {fp.path: fp.parsed for fp in plans if fp.parsed is not None}
     for rel, (data, mtime_ns, old) in wrote.items():
+        parsed = checked.get(rel)
+        if (
+            parsed is not None
+            and parsed.size == len(data)
+            and parsed.sha == hashlib.sha256(data).hexdigest()
+        ):
+            cache.put(replace(parsed, mtime_ns=mtime_ns))
+            continue
         try:
             cache.put(after_write(rel, loaded.vault.notes.get(rel), old, data, mtime_ns))
         except NoteError:
@@ -445,7 +460,7 @@ def regen(
         result.written = written + removed
         problems.extend(write_problems + remove_problems)
         if cache is not None:
-            remember_written(cache, result.wrote, loaded)
+            remember_written(cache, result.wrote, loaded, plans)
     result.problems = sorted(set(problems))
     return result
 

@@ -61,6 +61,9 @@ class FilePlan:
     new: bytes | None = None
     stamp: Stamp | None = None
     problems: list[Problem] = field(default_factory=list)
+    parsed: ParsedNote | None = None
+    """``new`` as parsed by the last check before writing (its mtime_ns left at 0), so
+    that the cache can take it after the write without parsing it again."""
 
 
 def begin_marker(name: str, digest: str) -> str:
@@ -201,7 +204,9 @@ def fill(root: Path, plan: FilePlan, note: ParsedNote) -> bool:
     if plan.new == data:
         plan.action = Action.UNCHANGED
         plan.changes = {}
-    elif not reads_the_same(plan.path, plan.new, note, plan.changes):
+    elif (parsed := checked_parse(plan.path, plan.new, note, plan.changes)) is not None:
+        plan.parsed = parsed
+    else:
         plan.action = Action.REFUSED
         plan.new = None
         plan.problems.append(
@@ -220,21 +225,28 @@ def fill(root: Path, plan: FilePlan, note: ParsedNote) -> bool:
 def reads_the_same(path: str, new: bytes, note: ParsedNote, changes: dict[str, str]) -> bool:
     """The last check before a write: the new bytes parse to the same front-matter and
     links, and every changed region is there, intact."""
+    return checked_parse(path, new, note, changes) is not None
+
+
+def checked_parse(
+    path: str, new: bytes, note: ParsedNote, changes: dict[str, str]
+) -> ParsedNote | None:
+    """:func:`reads_the_same`, giving the parse of ``new`` when it passes (else None)."""
     try:
         after = parse_note(path, new)
     except NoteError:
-        return False
+        return None
     if after.meta != note.meta or after.region_problem:
-        return False
+        return None
     if [(k.target, k.alias, k.embed) for k in after.links] != [
         (k.target, k.alias, k.embed) for k in note.links
     ]:
-        return False
+        return None
     for name in changes:
         region = after.region(name)
         if region is None or region.edited:
-            return False
-    return True
+            return None
+    return after
 
 
 def group(outputs: list[Output]) -> dict[str, list[Output]]:
