@@ -8,6 +8,7 @@ its BOM and line endings.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -205,7 +206,7 @@ def fill(root: Path, plan: FilePlan, note: ParsedNote) -> bool:
         plan.action = Action.UNCHANGED
         plan.changes = {}
     elif (parsed := checked_parse(plan.path, plan.new, note, plan.changes)) is not None:
-        plan.parsed = parsed
+        plan.parsed = _sharing(parsed, note)
     else:
         plan.action = Action.REFUSED
         plan.new = None
@@ -220,6 +221,21 @@ def fill(root: Path, plan: FilePlan, note: ParsedNote) -> bool:
             )
         )
     return True
+
+
+_OWN_FIELDS = ("regions", "size", "sha", "mtime_ns")
+"""What a write of vaultkit's regions changes in a parsed note; the rest stays the same."""
+
+
+def _sharing(after: ParsedNote, before: ParsedNote) -> ParsedNote:
+    """``after``, holding ``before``'s objects wherever the two read the same (one copy
+    in memory of what a write of vaultkit's regions left alone)."""
+    for f in dataclasses.fields(ParsedNote):
+        if f.name not in _OWN_FIELDS and getattr(after, f.name) != getattr(before, f.name):
+            return after
+    return dataclasses.replace(
+        before, regions=after.regions, size=after.size, sha=after.sha, mtime_ns=after.mtime_ns
+    )
 
 
 def reads_the_same(path: str, new: bytes, note: ParsedNote, changes: dict[str, str]) -> bool:
