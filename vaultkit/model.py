@@ -72,13 +72,13 @@ _NAME_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\b")
 _LINE_BREAKS = re.compile(r"\s*[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+\s*")
 
 
-@lru_cache(maxsize=1 << 16)  # pure; the same names come back many times per run
+@lru_cache(maxsize=1 << 12)  # pure; the same names come back many times per run
 def stem_of(path: str) -> str:
     name = path.rsplit("/", 1)[-1]
     return name[:-3] if name.endswith(".md") else name
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 12)
 def link_target(raw: str) -> str:
     """The note name a link or plain value points at: no brackets, alias, heading or .md."""
     text = raw.strip()
