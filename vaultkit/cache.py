@@ -202,6 +202,12 @@ class FileCache(MemoryCache):
         if self._read_done:
             return
         self._read_done = True
+        try:
+            self._read_files()
+        finally:
+            self._freeze()
+
+    def _read_files(self) -> None:
         base = _read_pickles(self.path)
         if base is None or len(base[0]) != 2 or base[0][0] != self._fingerprint:
             self._dirty = True
@@ -220,6 +226,13 @@ class FileCache(MemoryCache):
         for rel in removed:
             self._notes.pop(rel, None)
         self._changed, self._removed = set(delta[1]), set(removed)
+
+    def _freeze(self) -> None:
+        """The notes read live as long as the run: move them out of the cyclic
+        collector's sight, so that each full collection during the run does not walk
+        them all again (a file cache is only used by one-shot commands; these objects
+        hold no cycles, so they are still freed as usual when dropped)."""
+        gc.freeze()
 
     def get(self, rel: str, size: int, mtime_ns: int) -> ParsedNote | None:
         self._read()
@@ -244,6 +257,7 @@ class FileCache(MemoryCache):
             self._removed.update(gone)
             self._changed.difference_update(gone)
             self._dirty = True
+        self._freeze()  # the end of reading: every note of this run is in memory now
 
     def save(self) -> None:
         """Write what changed (a delta, or a new base); a failure to write is not an error."""

@@ -26,7 +26,6 @@ from .errors import Problem, Severity, TemplateProblem, VaultkitError, VaultLock
 from .plan import Action, unified_diff
 from .progress import TerminalProgress
 from .scan import ScanResult, scan, vault_root
-from .watch import Level, Watcher
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -418,6 +417,8 @@ def watch(
         vaultkit watch ~/Notes/Career
         vaultkit watch ~/Notes/Career --poll -q     # on a network drive
     """
+    from .watch import Level, Watcher  # watchdog is imported only by the command that needs it
+
     threshold = Level.PROBLEM if quiet else Level.DETAIL if verbose else Level.INFO
     # watchdog warns when a folder made inside a new folder is watched twice: harmless noise.
     warnings.filterwarnings("ignore", "Callback with id", RuntimeWarning, "watchdog")

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -72,11 +73,13 @@ _NAME_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\b")
 _LINE_BREAKS = re.compile(r"\s*[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+\s*")
 
 
+@lru_cache(maxsize=1 << 12)  # pure; the same names come back many times per run
 def stem_of(path: str) -> str:
     name = path.rsplit("/", 1)[-1]
     return name[:-3] if name.endswith(".md") else name
 
 
+@lru_cache(maxsize=1 << 12)
 def link_target(raw: str) -> str:
     """The note name a link or plain value points at: no brackets, alias, heading or .md."""
     text = raw.strip()
@@ -145,7 +148,8 @@ class Resolver:
         # The same names come back thousands of times in a large vault: answer them once
         # (for one ``kinds`` mapping at a time; another one starts afresh).
         if kinds is not self._memo_kinds:
-            self._memo.clear()
+            if kinds != self._memo_kinds:
+                self._memo.clear()
             self._memo_kinds = kinds
         memo_key = (raw, want)
         found = self._memo.get(memo_key)
@@ -492,6 +496,21 @@ def _kind_of(note: ParsedNote, config: Config) -> Kind:
     return best[1] if best else Kind.NOTE
 
 
+_last_resolver: list[tuple[list[str], dict[str, list[str]], Resolver]] = []
+
+
+def _resolver(paths: list[str], aliases: dict[str, list[str]]) -> Resolver:
+    """A resolver for these notes: the last one (and the answers it remembers) when the
+    notes and their aliases are the same as last time (the watcher's every rebuild)."""
+    if _last_resolver:
+        last_paths, last_aliases, last = _last_resolver[0]
+        if last_paths == paths and last_aliases == aliases:
+            return last
+    resolver = Resolver(paths, aliases)
+    _last_resolver[:] = [(paths, aliases, resolver)]
+    return resolver
+
+
 def build_model(
     notes: Mapping[str, ParsedNote], config: Config, today: dt.date, opted_out: Iterable[str] = ()
 ) -> Vault:
@@ -500,7 +519,7 @@ def build_model(
     kinds = {path: _kind_of(note, config) for path, note in ordered.items()}
     aliases = {path: values_of(note.meta.get("aliases")) for path, note in ordered.items()}
     vault = Vault(config=config, today=today, notes=ordered, kinds=kinds)
-    resolver = Resolver(ordered, aliases)
+    resolver = _resolver(list(ordered), aliases)
     vault.resolver = resolver
     problems = vault.problems
 

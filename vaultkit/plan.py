@@ -8,6 +8,7 @@ its BOM and line endings.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -61,6 +62,9 @@ class FilePlan:
     new: bytes | None = None
     stamp: Stamp | None = None
     problems: list[Problem] = field(default_factory=list)
+    parsed: ParsedNote | None = None
+    """``new`` as parsed by the last check before writing (its mtime_ns left at 0), so
+    that the cache can take it after the write without parsing it again."""
 
 
 def begin_marker(name: str, digest: str) -> str:
@@ -201,7 +205,9 @@ def fill(root: Path, plan: FilePlan, note: ParsedNote) -> bool:
     if plan.new == data:
         plan.action = Action.UNCHANGED
         plan.changes = {}
-    elif not reads_the_same(plan.path, plan.new, note, plan.changes):
+    elif (parsed := checked_parse(plan.path, plan.new, note, plan.changes)) is not None:
+        plan.parsed = _sharing(parsed, note)
+    else:
         plan.action = Action.REFUSED
         plan.new = None
         plan.problems.append(
@@ -217,24 +223,46 @@ def fill(root: Path, plan: FilePlan, note: ParsedNote) -> bool:
     return True
 
 
+_OWN_FIELDS = ("regions", "size", "sha", "mtime_ns")
+"""What a write of vaultkit's regions changes in a parsed note; the rest stays the same."""
+
+
+def _sharing(after: ParsedNote, before: ParsedNote) -> ParsedNote:
+    """``after``, holding ``before``'s objects wherever the two read the same (one copy
+    in memory of what a write of vaultkit's regions left alone)."""
+    for f in dataclasses.fields(ParsedNote):
+        if f.name not in _OWN_FIELDS and getattr(after, f.name) != getattr(before, f.name):
+            return after
+    return dataclasses.replace(
+        before, regions=after.regions, size=after.size, sha=after.sha, mtime_ns=after.mtime_ns
+    )
+
+
 def reads_the_same(path: str, new: bytes, note: ParsedNote, changes: dict[str, str]) -> bool:
     """The last check before a write: the new bytes parse to the same front-matter and
     links, and every changed region is there, intact."""
+    return checked_parse(path, new, note, changes) is not None
+
+
+def checked_parse(
+    path: str, new: bytes, note: ParsedNote, changes: dict[str, str]
+) -> ParsedNote | None:
+    """:func:`reads_the_same`, giving the parse of ``new`` when it passes (else None)."""
     try:
         after = parse_note(path, new)
     except NoteError:
-        return False
+        return None
     if after.meta != note.meta or after.region_problem:
-        return False
+        return None
     if [(k.target, k.alias, k.embed) for k in after.links] != [
         (k.target, k.alias, k.embed) for k in note.links
     ]:
-        return False
+        return None
     for name in changes:
         region = after.region(name)
         if region is None or region.edited:
-            return False
-    return True
+            return None
+    return after
 
 
 def group(outputs: list[Output]) -> dict[str, list[Output]]:

@@ -28,6 +28,7 @@ Core code never prints: messages go to the ``report`` callback with a level.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import os
 import threading
@@ -245,6 +246,11 @@ class Watcher:
             if result.written:
                 # Parse the notes just written now, so that the first save is quick.
                 build.load(self.root, self._today, self.config, self.cache)
+            # The parsed notes and the model live for the whole watch: once, move them out
+            # of the cyclic collector's sight, so that each rebuild's full collections do
+            # not walk them all again (what is freed later is freed as usual).
+            gc.collect()
+            gc.freeze()
             return result
         except BaseException:
             self.close()
