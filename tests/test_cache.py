@@ -230,3 +230,17 @@ def test_check_same_with_and_without_cache(runner: CliRunner, sample_vault: Path
     second = runner.invoke(cli, args)  # remembered
     assert plain.output == first.output == second.output
     assert plain.exit_code == first.exit_code == second.exit_code
+
+
+def test_a_cache_for_a_long_lived_process_is_not_frozen(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """gc.freeze would keep a watcher's cyclic garbage for its whole life."""
+    import gc
+
+    frozen: list[int] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(1))
+    cache_mod.FileCache.open(sample_vault.resolve(), freeze=False).retain(set())
+    assert frozen == []
+    cache_mod.FileCache.open(sample_vault.resolve()).retain(set())
+    assert frozen

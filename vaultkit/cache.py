@@ -174,9 +174,12 @@ class FileCache(MemoryCache):
     Files are replaced atomically, and only when something changed.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, freeze: bool = True) -> None:
         super().__init__()
         self.root = root
+        self.freeze = freeze
+        """Move the notes out of the cyclic collector's sight (one-shot commands only:
+        a long-lived process such as the watcher would keep its cyclic garbage)."""
         self.path = vault_cache_dir(root) / NOTES_FILE
         self.delta_path = self.path.with_name(DELTA_FILE)
         self._fingerprint = _fingerprint(root)
@@ -188,9 +191,9 @@ class FileCache(MemoryCache):
         self._loaded_from_disk = False
 
     @classmethod
-    def open(cls, root: Path) -> FileCache:
+    def open(cls, root: Path, freeze: bool = True) -> FileCache:
         """The vault's cache; its files are read on first use, not here."""
-        return cls(root)
+        return cls(root, freeze)
 
     @property
     def loaded_from_disk(self) -> bool:
@@ -230,9 +233,10 @@ class FileCache(MemoryCache):
     def _freeze(self) -> None:
         """The notes read live as long as the run: move them out of the cyclic
         collector's sight, so that each full collection during the run does not walk
-        them all again (a file cache is only used by one-shot commands; these objects
+        them all again (only in one-shot commands, see ``freeze``; these objects
         hold no cycles, so they are still freed as usual when dropped)."""
-        gc.freeze()
+        if self.freeze:
+            gc.freeze()
 
     def get(self, rel: str, size: int, mtime_ns: int) -> ParsedNote | None:
         self._read()
@@ -284,6 +288,6 @@ class FileCache(MemoryCache):
         return {rel: self._notes[rel] for rel in self._changed if rel in self._notes}
 
 
-def open_cache(root: Path, enabled: bool = True) -> FileCache | None:
+def open_cache(root: Path, enabled: bool = True, freeze: bool = True) -> FileCache | None:
     """The vault's persistent parse cache, or None when disabled."""
-    return FileCache.open(root) if enabled else None
+    return FileCache.open(root, freeze) if enabled else None

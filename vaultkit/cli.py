@@ -429,7 +429,9 @@ def watch(
 
     day = _today(today) if today else None
     try:
-        cache = _open_cache(vault, no_cache)  # parsed notes from the last run: a quick start
+        # Parsed notes from the last run, for a quick start; not frozen out of the
+        # collector's sight, since this process lives on.
+        cache = None if no_cache else open_cache(vault_root(vault), freeze=False)
         watcher = Watcher(vault, report, day, poll, cache)
     except VaultkitError as exc:
         click.echo(f"vaultkit: {exc}", err=True)
