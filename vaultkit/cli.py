@@ -20,6 +20,8 @@ from . import __version__, backup, build, dailycli, followups, lock, obsidian, o
 from . import prep as prep_sheets
 from .build import RunResult
 from .cache import FileCache, open_cache
+from .cliopts import parse_today as _today
+from .cliopts import today_option
 from .config import Config
 from .conflicts import relative_note
 from .errors import Problem, Severity, TemplateProblem, VaultkitError, VaultLocked
@@ -32,20 +34,6 @@ EXIT_PROBLEMS = 1
 EXIT_FAILED = 2
 
 
-def _today(value: str | None) -> dt.date:
-    if value is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-11-22") from None
-
-
-today_option = click.option(
-    "--today",
-    metavar="YYYY-MM-DD",
-    help="Take this date as today (default: the local date).",
-)
 vault_argument = click.argument(
     "vault",
     default=".",

@@ -19,6 +19,8 @@ import click
 
 from . import backup, build, ics, initvault, newnote, onewriter, rename
 from . import status as day_status
+from .cliopts import parse_today as _today
+from .cliopts import today_option
 from .config import CONFIG_NAME
 
 vault_option = click.option(
@@ -275,20 +277,6 @@ def _rename(old: str, new_name: str, dry_run: bool, vault: Path) -> None:
     sys.exit(1 if problems else 0)
 
 
-def _today(value: str | None) -> dt.date:
-    if value is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-11-22") from None
-
-
-today_option = click.option(
-    "--today",
-    metavar="YYYY-MM-DD",
-    help="Take this date as today (default: the local date).",
-)
 path_argument = click.argument(
     "path", default=".", type=click.Path(file_okay=False, path_type=Path), metavar="[PATH]"
 )
