@@ -312,6 +312,8 @@ def harvest(notes: Mapping[str, ParsedNote]) -> dict[str, list[Seen]]:
         for index, raw in enumerate(region.content.replace("\r\n", "\n").split("\n")):
             if raw.startswith("## "):
                 heading = raw[3:].strip().casefold()
+            if "🆔" not in raw:  # no id (ID_RE needs it): not a line of vaultkit's
+                continue
             m = TASK_RE.match(raw)
             found = ID_RE.search(raw) if m else None
             if not m or not found:
@@ -449,6 +451,17 @@ def _texts(values: Iterable[str]) -> str:
     return " · ".join(kept)
 
 
+def _as_written(line: str, ident: str) -> bool:
+    """Whether :func:`merge` of copies that all read exactly as this fresh line gives the
+    line back byte for byte: a line of vaultkit's with id ``ident``, open, without a
+    ``✅`` date or a repeated tag (the full merge would drop the repeat)."""
+    p = parts(line)
+    if p is None or p.status not in OPEN_STATUSES or p.done is not None:
+        return False
+    found = ID_RE.search(line)
+    return found is not None and found.group(1) == ident and len(set(p.tags)) == len(p.tags)
+
+
 def merge(candidates: list[Seen], home: str, ident: str, fresh: str | None) -> tuple[str, bool]:
     """The one line a task gets, from every copy of it and vaultkit's fresh line.
 
@@ -460,6 +473,22 @@ def merge(candidates: list[Seen], home: str, ident: str, fresh: str | None) -> t
     fresh one when that is later (the meeting moved) while the task is open. A line
     whose parts come out the same is kept byte for byte.
     """
+    if (
+        fresh is not None
+        and candidates
+        and all(s.line == fresh for s in candidates)
+        and _as_written(fresh, ident)
+    ):
+        # The usual case: every copy (at home, in the dashboard) reads as vaultkit wrote
+        # it; the full merge would give that line back, open (most of a run's work).
+        return fresh, False
+    return _merge_all(candidates, home, ident, fresh)
+
+
+def _merge_all(
+    candidates: list[Seen], home: str, ident: str, fresh: str | None
+) -> tuple[str, bool]:
+    """:func:`merge` without its shortcut: every copy taken apart and combined."""
     live = sorted(_live(candidates, home), key=lambda s: (s.path != home, s.path, s.index))
     taken = [(s, p) for s in live if (p := parts(s.line)) is not None]
     if not taken:
@@ -783,7 +812,9 @@ def compute(vault: Vault, settings: Settings, unwritable: set[str]) -> Followups
             line, closed = merge(candidates, w.home, w.id, fresh)
         else:
             line, closed = fresh, False
-        ok = accepts.setdefault(w.home, home_accepts(vault, w.home, unwritable))
+        ok = accepts.get(w.home)
+        if ok is None:  # once per home: it hashes the home's region
+            ok = accepts[w.home] = home_accepts(vault, w.home, unwritable)
         home_closed = any(s.closed for s in candidates if s.path == w.home)
         homes.setdefault(w.home, []).append(line)
         items.append(
