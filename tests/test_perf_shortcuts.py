@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 
 from benchmarks.generate_vault import generate
 from vaultkit import build
-from vaultkit.followups import Seen, _merge_all, merge
-from vaultkit.parse import Task, nfc_key
+from vaultkit.followups import Seen, _merge_all, _task_head, merge
+from vaultkit.parse import TASK_RE, Task, nfc_key
 from vaultkit.prep import Prep, _OpenTask, _TaskIndex
 from vaultkit.render import Templates
 
@@ -144,3 +144,14 @@ def test_prep_tasks_of_each_person_match_the_full_test(tmp_path: Path) -> None:
         assert prep._tasks_mentioning(person) == expected
         mentioned += bool(expected)
     assert mentioned  # the vault has tasks that name or link people
+
+
+_starts = st.sampled_from(["- [ ] ", "- [x]", "  * [/]a", "1. [-] ", "-[ ] ", "- []", "\t+ [\r] "])
+_rest = st.lists(st.sampled_from([" ", "\t", "-", "[", "]", "x", "\r", "\n", "a"]), max_size=6)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.tuples(_starts, _rest.map("".join)).map("".join) | _rest.map("".join))
+def test_task_head_reads_a_line_as_task_re_does(line: str) -> None:
+    m = TASK_RE.match(line)
+    assert _task_head(line) == ((m.group("status"), m.start("text")) if m else None)

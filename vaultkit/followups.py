@@ -299,6 +299,21 @@ class Seen:
         )
 
 
+_TASK_HEAD = re.compile(r"[ \t]*(?:[-*+]|\d+[.)])[ \t]+\[(?P<status>.)\][ \t]?")
+
+
+def _task_head(line: str) -> tuple[str, int] | None:
+    """A task line's status and where its text starts, as ``TASK_RE`` reads them, or None.
+
+    On a single line ``TASK_RE`` matches whenever its start does (its text part takes
+    anything up to the end); matching only the start spares its slow lazy tail."""
+    if "\n" in line:
+        m = TASK_RE.match(line)
+        return (m.group("status"), m.start("text")) if m else None
+    h = _TASK_HEAD.match(line)
+    return (h.group("status"), h.end()) if h else None
+
+
 def harvest(notes: Mapping[str, ParsedNote]) -> dict[str, list[Seen]]:
     """Every task line with a vaultkit id in every ``followups`` region, by id."""
     seen: dict[str, list[Seen]] = {}
@@ -314,19 +329,20 @@ def harvest(notes: Mapping[str, ParsedNote]) -> dict[str, list[Seen]]:
                 heading = raw[3:].strip().casefold()
             if "🆔" not in raw:  # no id (ID_RE needs it): not a line of vaultkit's
                 continue
-            m = TASK_RE.match(raw)
-            found = ID_RE.search(raw) if m else None
-            if not m or not found:
+            head = _task_head(raw)
+            found = ID_RE.search(raw) if head else None
+            if not head or not found:
                 continue
             line = raw.strip()
+            status = head[0]
             seen.setdefault(found.group(1), []).append(
                 Seen(
                     found.group(1),
                     line,
-                    m.group("status"),
+                    status,
                     path,
                     index,
-                    echo=heading.startswith("done") and m.group("status") not in OPEN_STATUSES,
+                    echo=heading.startswith("done") and status not in OPEN_STATUSES,
                 )
             )
     return seen
@@ -416,11 +432,12 @@ def _squash(text: str) -> str:
 
 def parts(line: str) -> Parts | None:
     """Take a task line with a vaultkit id apart (None: not such a line)."""
-    m = TASK_RE.match(line)
-    found = ID_RE.search(line) if m else None
-    if m is None or found is None or found.start() < m.start("text"):
+    head = _task_head(line)
+    found = ID_RE.search(line) if head else None
+    if head is None or found is None or found.start() < head[1]:
         return None
-    before = line[m.start("text") : found.start()].rstrip()
+    status, text_at = head
+    before = line[text_at : found.start()].rstrip()
     tags_m = _TRAILING_TAGS.search(before)
     desc = before
     tags: tuple[str, ...] = ()
@@ -437,7 +454,7 @@ def parts(line: str) -> Parts | None:
             done = d.group(1)
     mid = _squash(_DONE_FIELD.sub("", mid))
     rest = _squash(_DONE_FIELD.sub("", rest))
-    return Parts(m.group("status"), desc.strip(), tags, mid, due, done, rest)
+    return Parts(status, desc.strip(), tags, mid, due, done, rest)
 
 
 def _texts(values: Iterable[str]) -> str:
