@@ -472,11 +472,16 @@ def _as_written(line: str, ident: str) -> bool:
     """Whether :func:`merge` of copies that all read exactly as this fresh line gives the
     line back byte for byte: a line of vaultkit's with id ``ident``, open, without a
     ``✅`` date or a repeated tag (the full merge would drop the repeat)."""
-    p = parts(line)
-    if p is None or p.status not in OPEN_STATUSES or p.done is not None:
+    head = _task_head(line)
+    if head is None or head[0] not in OPEN_STATUSES:
         return False
     found = ID_RE.search(line)
-    return found is not None and found.group(1) == ident and len(set(p.tags)) == len(p.tags)
+    if found is None or found.group(1) != ident or found.start() < head[1]:
+        return False
+    if "✅" not in line and "#" not in line:  # no done date, no tags: nothing to merge
+        return True
+    p = parts(line)
+    return p is not None and p.done is None and len(set(p.tags)) == len(p.tags)
 
 
 def merge(candidates: list[Seen], home: str, ident: str, fresh: str | None) -> tuple[str, bool]:
