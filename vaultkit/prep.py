@@ -16,6 +16,7 @@ templates folder replaces the default).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import posixpath
@@ -296,6 +297,7 @@ def _node_line(text: str, where: tuple[Any, ...], at_key: bool = False) -> int:
 # -- small pieces of the context ---------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)  # the same bank questions come back for every sheet
 def normalise_question(text: str) -> str:
     """How questions compare: case-folded, compatibility-normalised, letters and
     digits only (punctuation, spaces and markup are ignored)."""
@@ -456,11 +458,14 @@ class Prep:
                 for task in note.tasks:
                     if task.done:
                         continue
-                    targets = {
-                        resolver.resolve(m.group(1), kinds, Kind.PERSON).target
-                        for m in _WIKILINK.finditer(task.text)
-                    }
-                    plain = _WIKILINK.sub(lambda m: link_target(m.group(1)), task.text)
+                    targets: set[str | None] = set()
+                    plain = task.text
+                    if "[[" in plain:  # no wikilink can match without it
+                        targets = {
+                            resolver.resolve(m.group(1), kinds, Kind.PERSON).target
+                            for m in _WIKILINK.finditer(task.text)
+                        }
+                        plain = _WIKILINK.sub(lambda m: link_target(m.group(1)), task.text)
                     self._tasks.append(
                         _OpenTask(path, task, frozenset(t for t in targets if t), nfc_key(plain))
                     )
