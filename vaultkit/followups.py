@@ -299,6 +299,21 @@ class Seen:
         )
 
 
+_TASK_HEAD = re.compile(r"[ \t]*(?:[-*+]|\d+[.)])[ \t]+\[(?P<status>.)\][ \t]?")
+
+
+def _task_head(line: str) -> tuple[str, int] | None:
+    """A task line's status and where its text starts, as ``TASK_RE`` reads them, or None.
+
+    On a single line ``TASK_RE`` matches whenever its start does (its text part takes
+    anything up to the end); matching only the start spares its slow lazy tail."""
+    if "\n" in line:
+        m = TASK_RE.match(line)
+        return (m.group("status"), m.start("text")) if m else None
+    h = _TASK_HEAD.match(line)
+    return (h.group("status"), h.end()) if h else None
+
+
 def harvest(notes: Mapping[str, ParsedNote]) -> dict[str, list[Seen]]:
     """Every task line with a vaultkit id in every ``followups`` region, by id."""
     seen: dict[str, list[Seen]] = {}
@@ -312,19 +327,22 @@ def harvest(notes: Mapping[str, ParsedNote]) -> dict[str, list[Seen]]:
         for index, raw in enumerate(region.content.replace("\r\n", "\n").split("\n")):
             if raw.startswith("## "):
                 heading = raw[3:].strip().casefold()
-            m = TASK_RE.match(raw)
-            found = ID_RE.search(raw) if m else None
-            if not m or not found:
+            if "🆔" not in raw:  # no id (ID_RE needs it): not a line of vaultkit's
+                continue
+            head = _task_head(raw)
+            found = ID_RE.search(raw) if head else None
+            if not head or not found:
                 continue
             line = raw.strip()
+            status = head[0]
             seen.setdefault(found.group(1), []).append(
                 Seen(
                     found.group(1),
                     line,
-                    m.group("status"),
+                    status,
                     path,
                     index,
-                    echo=heading.startswith("done") and m.group("status") not in OPEN_STATUSES,
+                    echo=heading.startswith("done") and status not in OPEN_STATUSES,
                 )
             )
     return seen
@@ -414,11 +432,12 @@ def _squash(text: str) -> str:
 
 def parts(line: str) -> Parts | None:
     """Take a task line with a vaultkit id apart (None: not such a line)."""
-    m = TASK_RE.match(line)
-    found = ID_RE.search(line) if m else None
-    if m is None or found is None or found.start() < m.start("text"):
+    head = _task_head(line)
+    found = ID_RE.search(line) if head else None
+    if head is None or found is None or found.start() < head[1]:
         return None
-    before = line[m.start("text") : found.start()].rstrip()
+    status, text_at = head
+    before = line[text_at : found.start()].rstrip()
     tags_m = _TRAILING_TAGS.search(before)
     desc = before
     tags: tuple[str, ...] = ()
@@ -435,7 +454,7 @@ def parts(line: str) -> Parts | None:
             done = d.group(1)
     mid = _squash(_DONE_FIELD.sub("", mid))
     rest = _squash(_DONE_FIELD.sub("", rest))
-    return Parts(m.group("status"), desc.strip(), tags, mid, due, done, rest)
+    return Parts(status, desc.strip(), tags, mid, due, done, rest)
 
 
 def _texts(values: Iterable[str]) -> str:
@@ -449,6 +468,22 @@ def _texts(values: Iterable[str]) -> str:
     return " · ".join(kept)
 
 
+def _as_written(line: str, ident: str) -> bool:
+    """Whether :func:`merge` of copies that all read exactly as this fresh line gives the
+    line back byte for byte: a line of vaultkit's with id ``ident``, open, without a
+    ``✅`` date or a repeated tag (the full merge would drop the repeat)."""
+    head = _task_head(line)
+    if head is None or head[0] not in OPEN_STATUSES:
+        return False
+    found = ID_RE.search(line)
+    if found is None or found.group(1) != ident or found.start() < head[1]:
+        return False
+    if "✅" not in line and "#" not in line:  # no done date, no tags: nothing to merge
+        return True
+    p = parts(line)
+    return p is not None and p.done is None and len(set(p.tags)) == len(p.tags)
+
+
 def merge(candidates: list[Seen], home: str, ident: str, fresh: str | None) -> tuple[str, bool]:
     """The one line a task gets, from every copy of it and vaultkit's fresh line.
 
@@ -460,6 +495,22 @@ def merge(candidates: list[Seen], home: str, ident: str, fresh: str | None) -> t
     fresh one when that is later (the meeting moved) while the task is open. A line
     whose parts come out the same is kept byte for byte.
     """
+    if (
+        fresh is not None
+        and candidates
+        and all(s.line == fresh for s in candidates)
+        and _as_written(fresh, ident)
+    ):
+        # The usual case: every copy (at home, in the dashboard) reads as vaultkit wrote
+        # it; the full merge would give that line back, open (most of a run's work).
+        return fresh, False
+    return _merge_all(candidates, home, ident, fresh)
+
+
+def _merge_all(
+    candidates: list[Seen], home: str, ident: str, fresh: str | None
+) -> tuple[str, bool]:
+    """:func:`merge` without its shortcut: every copy taken apart and combined."""
     live = sorted(_live(candidates, home), key=lambda s: (s.path != home, s.path, s.index))
     taken = [(s, p) for s in live if (p := parts(s.line)) is not None]
     if not taken:
@@ -783,7 +834,9 @@ def compute(vault: Vault, settings: Settings, unwritable: set[str]) -> Followups
             line, closed = merge(candidates, w.home, w.id, fresh)
         else:
             line, closed = fresh, False
-        ok = accepts.setdefault(w.home, home_accepts(vault, w.home, unwritable))
+        ok = accepts.get(w.home)
+        if ok is None:  # once per home: it hashes the home's region
+            ok = accepts[w.home] = home_accepts(vault, w.home, unwritable)
         home_closed = any(s.closed for s in candidates if s.path == w.home)
         homes.setdefault(w.home, []).append(line)
         items.append(

@@ -16,6 +16,7 @@ templates folder replaces the default).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import posixpath
@@ -296,6 +297,7 @@ def _node_line(text: str, where: tuple[Any, ...], at_key: bool = False) -> int:
 # -- small pieces of the context ---------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)  # the same bank questions come back for every sheet
 def normalise_question(text: str) -> str:
     """How questions compare: case-folded, compatibility-normalised, letters and
     digits only (punctuation, spaces and markup are ignored)."""
@@ -367,6 +369,41 @@ class _OpenTask:
     """Its text with links reduced to their names, NFC and case-folded."""
 
 
+_WORD = re.compile(r"\w+")
+
+
+class _TaskIndex:
+    """Open tasks by the notes they link and the words of their text, built once a run.
+
+    A name that :meth:`Prep._mentions` finds as whole words in a task's text starts
+    with a word (or has a word after its leading punctuation) that is a whole word of
+    that text too, so the tasks holding a name's first word are all it can be in: the
+    exact test then runs on those few tasks, not on every open task of the vault.
+    """
+
+    def __init__(self, tasks: list[_OpenTask]) -> None:
+        self.size = len(tasks)
+        self.by_link: dict[str, list[int]] = {}
+        self.by_word: dict[str, list[int]] = {}
+        for i, task in enumerate(tasks):
+            for target in task.links:
+                self.by_link.setdefault(target, []).append(i)
+            for word in set(_WORD.findall(task.key)):
+                self.by_word.setdefault(word, []).append(i)
+
+    def candidates(self, person: str, keys: Iterable[str]) -> list[int]:
+        """The tasks (by position, in order) that may mention the person."""
+        found = set(self.by_link.get(person, ()))
+        for key in keys:
+            if not key:
+                continue
+            first = _WORD.search(key)
+            if first is None:  # no word to look up: every task may hold it
+                return list(range(self.size))
+            found.update(self.by_word.get(first.group(), ()))
+        return sorted(found)
+
+
 def _line(value: str | None) -> str | None:
     """A value printed inside a line of the sheet: one line, spaces collapsed."""
     if value is None:
@@ -383,6 +420,7 @@ class Prep:
         self.templates = templates
         self.data = DataFiles(templates)
         self._tasks: list[_OpenTask] | None = None
+        self._index: _TaskIndex | None = None
         from . import followups  # imports the renderer, which imports this module
 
         self.followups = followups.settings_of(loaded.config)
@@ -420,15 +458,33 @@ class Prep:
                 for task in note.tasks:
                     if task.done:
                         continue
-                    targets = {
-                        resolver.resolve(m.group(1), kinds, Kind.PERSON).target
-                        for m in _WIKILINK.finditer(task.text)
-                    }
-                    plain = _WIKILINK.sub(lambda m: link_target(m.group(1)), task.text)
+                    targets: set[str | None] = set()
+                    plain = task.text
+                    if "[[" in plain:  # no wikilink can match without it
+                        targets = {
+                            resolver.resolve(m.group(1), kinds, Kind.PERSON).target
+                            for m in _WIKILINK.finditer(task.text)
+                        }
+                        plain = _WIKILINK.sub(lambda m: link_target(m.group(1)), task.text)
                     self._tasks.append(
                         _OpenTask(path, task, frozenset(t for t in targets if t), nfc_key(plain))
                     )
         return self._tasks
+
+    def _tasks_mentioning(self, person: str) -> list[_OpenTask]:
+        """The open tasks that mention a person (:meth:`_mentions`), in vault order.
+
+        Only the tasks the index offers are checked, not all of them for each person."""
+        tasks = self._open_tasks()
+        if self._index is None:
+            self._index = _TaskIndex(tasks)
+        info = self.vault.people[person]
+        keys = [nfc_key(name.strip()) for name in (info.name, *info.aliases)]
+        return [
+            tasks[i]
+            for i in self._index.candidates(person, keys)
+            if self._mentions(tasks[i], person)
+        ]
 
     def _mentions(self, task: _OpenTask, person: str) -> bool:
         """Does a task link the person, or name them (name or alias, as whole words)?"""
@@ -475,8 +531,7 @@ class Prep:
             row["earlier"].append(entry)
         row["open_tasks"] = [
             {"text": t.task.text, "note": self._note(t.path), "line": t.task.line}
-            for t in self._open_tasks()
-            if self._mentions(t, path)
+            for t in self._tasks_mentioning(path)
         ]
         pending: dict[str, dict[str, Any]] = {}
         for ref, source in vault.referrals_made.get(path, []):
