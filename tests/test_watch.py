@@ -517,8 +517,9 @@ def test_watch_help_has_an_example(runner: CliRunner) -> None:
 # -- signals, in a real process --------------------------------------------------
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_signal_stops_cleanly_with_exit_0(vault: Path, sig: signal.Signals) -> None:
+def watch_save_and_signal(vault: Path, sig: signal.Signals) -> list[str]:
+    """Run `vaultkit watch` in its own process, save a meeting, wait for Sam's backlink,
+    send ``sig``; assert exit 0 and return what it printed."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "vaultkit", "watch", str(vault), "--today", TODAY],
@@ -544,5 +545,11 @@ def test_signal_stops_cleanly_with_exit_0(vault: Path, sig: signal.Signals) -> N
     reader.join(TIMEOUT)
     if proc.stdout is not None:
         proc.stdout.close()
+    return lines
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_signal_stops_cleanly_with_exit_0(vault: Path, sig: signal.Signals) -> None:
+    lines = watch_save_and_signal(vault, sig)
     assert any(line.startswith("vaultkit: stopped watching") for line in lines), lines
     assert temp_files(vault) == []

@@ -7,11 +7,7 @@ the last run parsed, and saves what it parsed when it stops.
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -22,8 +18,14 @@ from vaultkit.cache import NOTES_FILE, FileCache, vault_cache_dir
 from vaultkit.cli import cli
 from vaultkit.watch import Watcher
 
-from .conftest import REPO, TODAY
-from .test_watch import DAY, FAST, TIMEOUT, meeting, person, region, save, wait_for
+from .conftest import TODAY
+from .test_watch import (
+    DAY,
+    FAST,
+    meeting,
+    person,
+    watch_save_and_signal,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore:Callback with id:RuntimeWarning")
 
@@ -57,31 +59,7 @@ def test_watch_saves_the_parse_cache_when_it_stops(vault: Path) -> None:
     root = vault.resolve()
     cache_file = vault_cache_dir(root) / NOTES_FILE
     assert not cache_file.exists()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "vaultkit", "watch", str(vault), "--today", TODAY],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(proc.stdout or []), daemon=True)
-    reader.start()
-    try:
-        wait_for(lambda: any(line.startswith("watching ") for line in lines), "the start line")
-        save(vault / "Meetings" / "2026-11-10 Jane coffee.md", meeting(["Jane Doe", "Sam Lee"]))
-        sam = vault / "People" / "Sam Lee.md"
-        wait_for(lambda: "[[2026-11-10 Jane coffee]]" in region(sam), "Sam's backlinks")
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=TIMEOUT) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    reader.join(TIMEOUT)
-    if proc.stdout is not None:
-        proc.stdout.close()
+    watch_save_and_signal(vault, signal.SIGTERM)
     assert cache_file.exists()
     # What it saved is the vault as it is now (the save and vaultkit's own writes too):
     # a regen from that cache parses nothing.
