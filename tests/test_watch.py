@@ -30,7 +30,7 @@ from vaultkit.config import Config
 from vaultkit.errors import ConfigError, VaultLocked
 from vaultkit.lock import VaultLock, lock_path
 from vaultkit.model import Vault
-from vaultkit.watch import Level, Watcher, WatchSettings, affected, is_relevant, neighbours
+from vaultkit.watch import Level, Watcher, WatchSettings, affected, is_relevant
 
 from .conftest import REPO, SAMPLE, TODAY
 
@@ -186,7 +186,7 @@ def test_affected_is_the_neighbourhood_of_a_save_and_everything_after_a_rename(
     jane.write_text(person(company="Globex"), encoding="utf-8")
     after = model()
     changed = ["People/Jane Doe.md"]
-    scope = affected(before, neighbours(before), after, neighbours(after), changed)
+    scope = affected(before, after, changed)
     assert scope is not None
     # Jane, her old and new company and her meeting; not a note linked to none of them.
     assert {
@@ -199,18 +199,18 @@ def test_affected_is_the_neighbourhood_of_a_save_and_everything_after_a_rename(
     lonely = vault / "Notes" / "Lonely.md"
     lonely.write_text("No links here.\n", encoding="utf-8")
     grown = model()
-    assert affected(after, neighbours(after), grown, neighbours(grown), changed) is None
+    assert affected(after, grown, changed) is None
     jane.rename(vault / "People" / "Janet Doe.md")
     renamed = model()
     moved = ["People/Jane Doe.md", "People/Janet Doe.md"]
-    assert affected(grown, neighbours(grown), renamed, neighbours(renamed), moved) is None
+    assert affected(grown, renamed, moved) is None
     jane_again = vault / "People" / "Janet Doe.md"
     jane_again.write_text(person(company="Globex") + "\n", encoding="utf-8")
     text = jane_again.read_text(encoding="utf-8").replace("type: person", "type: company")
     jane_again.write_text(text, encoding="utf-8")
     retyped = model()
     janet = ["People/Janet Doe.md"]
-    assert affected(renamed, neighbours(renamed), retyped, neighbours(retyped), janet) is None
+    assert affected(renamed, retyped, janet) is None
 
 
 # -- the lock --------------------------------------------------------------------
@@ -438,7 +438,7 @@ def test_small_changes_render_only_what_they_touch_and_match_a_full_regen(
             save(root / rel, text.replace(old, new))
             wait_for(lambda n=rebuilds: run.watcher.rebuilds > n and run.watcher.idle(), rel)
             assert unsettled(root) == [], rel
-        assert run.watcher.scoped == len(edits)
+        assert run.watcher.quick == len(edits)
         assert "[[Reading list]]" in region(root / "Companies" / "Corvid Labs.md")
 
 

@@ -50,6 +50,9 @@ class Loaded:
     entries: dict[str, Entry]
     unwritable: set[str]
     problems: list[Problem]
+    read_problems: list[Problem] = field(default_factory=list)
+    """The problems found before the model was built (scan and parse): ``problems``
+    without the model's."""
     scope: set[str] | None = None
     """Only these notes' outputs are wanted this run (``watch`` after a small change);
     None: all. A generator that renders per note skips the others via :meth:`wants`."""
@@ -208,8 +211,9 @@ def load(
         cache.retain(set(entries))
     vault = build_model(notes, config, today)
     vault.obsidian = settings
+    read_problems = list(problems)
     problems.extend(vault.problems)
-    return Loaded(root, config, vault, entries, unwritable, problems)
+    return Loaded(root, config, vault, entries, unwritable, problems, read_problems)
 
 
 def scan_ignores(config: Config, settings: obsidian.ObsidianSettings) -> tuple[str, ...]:
@@ -226,9 +230,11 @@ def backlink_outputs(loaded: Loaded, templates: Templates) -> Iterable[Output]:
         (Kind.COMPANY, "regions/company.md.j2", company_context),
         (Kind.MEETING, "regions/meeting.md.j2", meeting_context),
     ]
+    kinds = vault.kinds
+    paths = kinds if loaded.scope is None else sorted(p for p in loaded.scope if p in kinds)
     for kind, template, context in makers:
-        for path, note_kind in vault.kinds.items():
-            if note_kind != kind or path in loaded.unwritable or not loaded.wants(path):
+        for path in paths:
+            if kinds[path] != kind or path in loaded.unwritable or not loaded.wants(path):
                 continue
             with vault.linking_from(path):
                 content = templates.render(template, context(vault, path))
@@ -468,24 +474,36 @@ def regen(
     scope: Callable[[Loaded], set[str] | None] | None = None,
     scanned: ScanResult | None = None,
     progress: Progress | None = None,
+    loaded: Loaded | None = None,
+    backlinks_only: bool = False,
+    templates: Templates | None = None,
 ) -> RunResult:
     """Run the whole pipeline once (``hold`` and ``on_write``: see :func:`apply`).
 
     ``scope``, given the loaded vault, names the notes whose outputs to render (None:
-    all); the watcher uses it to render only what a change touches.
+    all); the watcher uses it to render only what a change touches. The watcher may
+    also hand over a vault it ``loaded`` itself (its model brought up to date by
+    :func:`vaultkit.model.update_model`), and ask for the ``backlinks_only`` (the
+    regions that show a change at once; follow-ups, prep sheets and the map follow in
+    a full run). ``templates``: an environment to reuse (its compiled templates).
     """
-    loaded = load(path, today, config, cache, scanned=scanned, progress=progress)
+    if loaded is None:
+        loaded = load(path, today, config, cache, scanned=scanned, progress=progress)
     if scope is not None:
         loaded.scope = scope(loaded)
-    templates = Templates(loaded.root, loaded.config.templates_folder)
+    if backlinks_only and loaded.scope is None:
+        raise ValueError("backlinks_only needs a scope: a full run renders everything")
+    if templates is None:
+        templates = Templates(loaded.root, loaded.config.templates_folder)
     problems = list(loaded.problems)
     outputs: list[Output] = []
     try:
         outputs.extend(backlink_outputs(loaded, templates))
-        outputs.extend(prep_outputs(loaded, templates))
-        problems.extend(orphan_sheets(loaded.vault))
-        outputs.extend(followups.outputs(loaded.vault, loaded.unwritable, templates))
-        outputs.extend(network_outputs(loaded, templates))
+        if not backlinks_only:
+            outputs.extend(prep_outputs(loaded, templates))
+            problems.extend(orphan_sheets(loaded.vault))
+            outputs.extend(followups.outputs(loaded.vault, loaded.unwritable, templates))
+            outputs.extend(network_outputs(loaded, templates))
     except TemplateProblem as exc:
         problems.append(Problem(exc.name, exc.line, exc.message, Severity.ERROR, "template"))
         return RunResult(loaded, [], sorted(problems))

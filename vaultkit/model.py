@@ -383,6 +383,11 @@ class Vault:
     companies: dict[str, Company] = field(default_factory=dict)
     meetings: dict[str, Meeting] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    """Every problem the model found, sorted: those of each note and the shared ones."""
+    note_problems: dict[str, list[Problem]] = field(default_factory=dict)
+    """The problems each note's record has (only notes that have any)."""
+    shared_problems: list[Problem] = field(default_factory=list)
+    """Problems of the vault as a whole (likely duplicate people)."""
     resolver: Resolver | None = None
     # derived facts
     meetings_of_person: dict[str, list[str]] = field(default_factory=dict)
@@ -519,14 +524,63 @@ def build_model(
     kinds = {path: _kind_of(note, config) for path, note in ordered.items()}
     aliases = {path: values_of(note.meta.get("aliases")) for path, note in ordered.items()}
     vault = Vault(config=config, today=today, notes=ordered, kinds=kinds)
-    resolver = _resolver(list(ordered), aliases)
-    vault.resolver = resolver
-    problems = vault.problems
+    vault.resolver = _resolver(list(ordered), aliases)
+    records = _Records(vault)
+    for path in ordered:
+        if kinds[path] in (Kind.PERSON, Kind.COMPANY):
+            records.build(path)
+    for path in ordered:
+        if kinds[path] == Kind.MEETING:
+            records.build(path)
+    _derive(vault)
+    vault.shared_problems = _duplicates(vault)
+    vault.problems = _all_problems(vault)
+    return vault
 
-    def ref(path: str, key: str, raw: str, want: Kind | None) -> Ref:
-        note = ordered[path]
+
+def _all_problems(vault: Vault) -> list[Problem]:
+    """Every note's problems and the vault-wide ones, sorted."""
+    found = [p for problems in vault.note_problems.values() for p in problems]
+    found.extend(vault.shared_problems)
+    found.sort()
+    return found
+
+
+class _Records:
+    """Builds the record (person, company or meeting) of one note and its problems.
+
+    A record reads its own note, the resolver (every note's name and alias) and, for a
+    meeting's company, its attendees' person records: so people come before meetings."""
+
+    def __init__(self, vault: Vault) -> None:
+        assert vault.resolver is not None
+        self.vault = vault
+        self.notes = vault.notes
+        self.kinds = vault.kinds
+        self.resolver = vault.resolver
+        self.problems: list[Problem] = []
+
+    def build(self, path: str) -> None:
+        """(Re)build the record of ``path`` into the vault, with its problems."""
+        self.problems = []
+        kind = self.kinds[path]
+        if kind == Kind.PERSON:
+            self._person(path)
+        elif kind == Kind.COMPANY:
+            self._company(path)
+        elif kind == Kind.MEETING:
+            self._meeting(path)
+        if self.problems:
+            self.vault.note_problems[path] = self.problems
+        else:
+            self.vault.note_problems.pop(path, None)
+
+    def ref(self, path: str, key: str, raw: str, want: Kind | None) -> Ref:
+        note = self.notes[path]
+        kinds = self.kinds
+        problems = self.problems
         line = note.meta_lines.get(key, 1)
-        res = resolver.resolve(raw, kinds, want)
+        res = self.resolver.resolve(raw, kinds, want)
         if res.target is None:
             if res.candidates:
                 problems.append(
@@ -565,70 +619,77 @@ def build_model(
             return Ref(raw, None, line)
         return Ref(raw, res.target, line)
 
-    def refs(path: str, key: str, want: Kind | None) -> tuple[Ref, ...]:
+    def refs(self, path: str, key: str, want: Kind | None) -> tuple[Ref, ...]:
         out: list[Ref] = []
-        for raw in values_of(ordered[path].meta.get(key)):
-            if "," in raw and "[[" not in raw and not resolver.resolve(raw, kinds).target:
+        resolver = self.resolver
+        for raw in values_of(self.notes[path].meta.get(key)):
+            if "," in raw and "[[" not in raw and not resolver.resolve(raw, self.kinds).target:
                 parts = [p.strip() for p in raw.split(",") if p.strip()]
             else:
                 parts = [raw]
-            out.extend(ref(path, key, part, want) for part in parts)
+            out.extend(self.ref(path, key, part, want) for part in parts)
         return tuple(out)
 
-    def one(path: str, key: str, want: Kind) -> Ref | None:
-        found = refs(path, key, want)
+    def one(self, path: str, key: str, want: Kind) -> Ref | None:
+        found = self.refs(path, key, want)
         return found[0] if found else None
 
-    for path, note in ordered.items():
-        kind = kinds[path]
+    def _person(self, path: str) -> None:
+        note = self.notes[path]
         meta = note.meta
-        if kind == Kind.PERSON:
-            keep = _int(meta.get("keep_in_touch"))
-            if keep is not None and keep > MAX_DAYS:
-                problems.append(
-                    Problem(
-                        path,
-                        note.meta_lines.get("keep_in_touch", 1),
-                        f"keep_in_touch: {keep} days is more than {MAX_DAYS} (100 years); "
-                        "taken as never (write 0 for never)",
-                        Severity.WARNING,
-                        "bad-value",
-                    )
+        problems = self.problems
+        keep = _int(meta.get("keep_in_touch"))
+        if keep is not None and keep > MAX_DAYS:
+            problems.append(
+                Problem(
+                    path,
+                    note.meta_lines.get("keep_in_touch", 1),
+                    f"keep_in_touch: {keep} days is more than {MAX_DAYS} (100 years); "
+                    "taken as never (write 0 for never)",
+                    Severity.WARNING,
+                    "bad-value",
                 )
-                keep = 0
-            if meta.get("keep_in_touch") is not None and keep is None:
-                problems.append(
-                    Problem(
-                        path,
-                        note.meta_lines.get("keep_in_touch", 1),
-                        "keep_in_touch: expected a number of days",
-                        Severity.WARNING,
-                        "bad-value",
-                    )
+            )
+            keep = 0
+        if meta.get("keep_in_touch") is not None and keep is None:
+            problems.append(
+                Problem(
+                    path,
+                    note.meta_lines.get("keep_in_touch", 1),
+                    "keep_in_touch: expected a number of days",
+                    Severity.WARNING,
+                    "bad-value",
                 )
-            vault.people[path] = Person(
-                path=path,
-                name=stem_of(path),
-                company=one(path, "company", Kind.COMPANY),
-                role=_text(meta.get("role")),
-                email=_text(meta.get("email")),
-                linkedin=_text(meta.get("linkedin")),
-                introduced_by=one(path, "introduced_by", Kind.PERSON),
-                previous_companies=refs(path, "previous_companies", Kind.COMPANY),
-                keep_in_touch=keep,
-                aliases=tuple(aliases[path]),
             )
-        elif kind == Kind.COMPANY:
-            vault.companies[path] = Company(
-                path=path,
-                name=stem_of(path),
-                industry=_text(meta.get("industry")),
-                website=_text(meta.get("website")),
-                aliases=tuple(aliases[path]),
-            )
-    for path, note in ordered.items():
-        if kinds[path] != Kind.MEETING:
-            continue
+        self.vault.people[path] = Person(
+            path=path,
+            name=stem_of(path),
+            company=self.one(path, "company", Kind.COMPANY),
+            role=_text(meta.get("role")),
+            email=_text(meta.get("email")),
+            linkedin=_text(meta.get("linkedin")),
+            introduced_by=self.one(path, "introduced_by", Kind.PERSON),
+            previous_companies=self.refs(path, "previous_companies", Kind.COMPANY),
+            keep_in_touch=keep,
+            aliases=tuple(values_of(meta.get("aliases"))),
+        )
+
+    def _company(self, path: str) -> None:
+        meta = self.notes[path].meta
+        self.vault.companies[path] = Company(
+            path=path,
+            name=stem_of(path),
+            industry=_text(meta.get("industry")),
+            website=_text(meta.get("website")),
+            aliases=tuple(values_of(meta.get("aliases"))),
+        )
+
+    def _meeting(self, path: str) -> None:
+        vault = self.vault
+        config = vault.config
+        today = vault.today
+        note = self.notes[path]
+        problems = self.problems
         meta = note.meta
         day, clock = parse_date(meta.get("date"))
         if day is None:
@@ -697,9 +758,9 @@ def build_model(
             )
         if status is None:
             status = "done" if day is not None and day < today else "planned"
-        attendees = refs(path, "with", Kind.PERSON)
+        attendees = self.refs(path, "with", Kind.PERSON)
         for r in attendees:
-            if r.target is None and not resolver.resolve(r.raw, kinds).candidates:
+            if r.target is None and not self.resolver.resolve(r.raw, self.kinds).candidates:
                 # One problem, not two: this one says more than "matches no note".
                 unresolved = Problem(
                     path,
@@ -720,7 +781,7 @@ def build_model(
                         "no-person-note",
                     )
                 )
-        company = one(path, "company", Kind.COMPANY)
+        company = self.one(path, "company", Kind.COMPANY)
         derived = False
         if company is None or (company.target is None and meta.get("company") is None):
             for r in attendees:
@@ -742,67 +803,184 @@ def build_model(
             status=status,
             role=_text(meta.get("role")),
             stage=_text(meta.get("stage")),
-            referrals=refs(path, "referrals", Kind.PERSON),
+            referrals=self.refs(path, "referrals", Kind.PERSON),
         )
-    _derive(vault)
-    _duplicates(vault)
-    problems.sort()
-    return vault
+
+
+# -- derived facts: what each record contributes, gathered over the vault ------------------
+#
+# Each fact maps a note to a list. Every entry comes from one record (its "owner"), and
+# each list has one order that does not depend on how it was gathered, so a fact can be
+# gathered for the whole vault (:func:`_derive`) or patched for a few changed records
+# (:func:`update_model`) with the same result.
+
+
+def meeting_companies(vault: Vault, meeting: Meeting) -> list[str]:
+    """A company's meetings: those naming it, and those held with its people."""
+    companies = [meeting.company.target if meeting.company else None]
+    for attendee in meeting.people:
+        current = vault.people[attendee].company if attendee in vault.people else None
+        companies.append(current.target if current else None)
+    return list(dict.fromkeys(c for c in companies if c))
+
+
+_Facts = dict[str, dict[str, list[Any]]]
+
+
+def _meeting_facts(vault: Vault, meeting: Meeting, into: _Facts) -> None:
+    path = meeting.path
+    for attendee in dict.fromkeys(meeting.people):
+        into["meetings_of_person"].setdefault(attendee, []).append(path)
+    for company in meeting_companies(vault, meeting):
+        into["meetings_of_company"].setdefault(company, []).append(path)
+    for r in meeting.referrals:
+        for attendee in meeting.people:
+            into["referrals_made"].setdefault(attendee, []).append((r, path))
+            if r.target:
+                into["referred_by"].setdefault(r.target, []).append((attendee, path))
+
+
+def _person_facts(person: Person, into: _Facts) -> None:
+    path = person.path
+    if person.company and person.company.target:
+        into["employees"].setdefault(person.company.target, []).append(path)
+    for prev in person.previous_companies:
+        if prev.target:
+            into["former_employees"].setdefault(prev.target, []).append(path)
+    if person.introduced_by and person.introduced_by.target:
+        into["introduced"].setdefault(person.introduced_by.target, []).append(path)
+
+
+def _mention_facts(vault: Vault, path: str, into: _Facts) -> None:
+    if vault.kinds[path] == Kind.GENERATED:
+        return
+    assert vault.resolver is not None
+    targets: set[str] = set()
+    for link in vault.notes[path].links:
+        res = vault.resolver.resolve(link.target, vault.kinds)
+        if res.target and res.target != path:
+            targets.add(res.target)
+    for target in targets:
+        into["mentions"].setdefault(target, []).append(path)
+
+
+_MEETING_FACTS = ("meetings_of_person", "meetings_of_company", "referrals_made", "referred_by")
+_PERSON_FACTS = ("employees", "former_employees", "introduced")
+_MENTION_FACTS = ("mentions",)
+
+
+def _no_facts() -> _Facts:
+    return {name: {} for name in (*_MEETING_FACTS, *_PERSON_FACTS, *_MENTION_FACTS)}
+
+
+def _owner(name: str, entry: Any) -> str:
+    """The note an entry of a fact comes from."""
+    return str(entry[1]) if name in ("referrals_made", "referred_by") else str(entry)
+
+
+def _sort_fact(vault: Vault, name: str, entries: list[Any]) -> None:
+    """Put one list of a fact in its order: meetings newest first; anything else by the
+    note it comes from (a stable sort keeps the entries of one note in their order)."""
+    if name in ("meetings_of_person", "meetings_of_company"):
+        entries.sort(key=lambda p: vault.meetings[p].sort_key, reverse=True)
+    elif name in ("referrals_made", "referred_by"):
+        entries.sort(key=lambda e: e[1])
+    else:
+        entries.sort()
 
 
 def _derive(vault: Vault) -> None:
-    mop: dict[str, list[str]] = defaultdict(list)
-    moc: dict[str, list[str]] = defaultdict(list)
-    for path, meeting in vault.meetings.items():
-        for attendee in dict.fromkeys(meeting.people):
-            mop[attendee].append(path)
-        # A company's meetings: those naming it, and those held with its people.
-        companies = [meeting.company.target if meeting.company else None]
-        for attendee in meeting.people:
-            current = vault.people[attendee].company if attendee in vault.people else None
-            companies.append(current.target if current else None)
-        for company in dict.fromkeys(c for c in companies if c):
-            moc[company].append(path)
-        for r in meeting.referrals:
-            for attendee in meeting.people:
-                vault.referrals_made.setdefault(attendee, []).append((r, path))
-                if r.target:
-                    vault.referred_by.setdefault(r.target, []).append((attendee, path))
-
-    def newest_first(paths: list[str]) -> list[str]:
-        return sorted(paths, key=lambda p: vault.meetings[p].sort_key, reverse=True)
-
-    vault.meetings_of_person = {k: newest_first(v) for k, v in mop.items()}
-    vault.meetings_of_company = {k: newest_first(v) for k, v in moc.items()}
-    for path, person in vault.people.items():
-        if person.company and person.company.target:
-            vault.employees.setdefault(person.company.target, []).append(path)
-        for prev in person.previous_companies:
-            if prev.target:
-                vault.former_employees.setdefault(prev.target, []).append(path)
-        if person.introduced_by and person.introduced_by.target:
-            vault.introduced.setdefault(person.introduced_by.target, []).append(path)
-    assert vault.resolver is not None
-    mentions: dict[str, set[str]] = defaultdict(set)
-    for path, note in vault.notes.items():
-        if vault.kinds[path] == Kind.GENERATED:
-            continue
-        for link in note.links:
-            res = vault.resolver.resolve(link.target, vault.kinds)
-            if res.target and res.target != path:
-                mentions[res.target].add(path)
-    vault.mentions = {k: sorted(v) for k, v in mentions.items()}
+    facts = _no_facts()
+    for meeting in vault.meetings.values():
+        _meeting_facts(vault, meeting, facts)
+    for person in vault.people.values():
+        _person_facts(person, facts)
+    for path in vault.notes:
+        _mention_facts(vault, path, facts)
+    for name, fact in facts.items():
+        for entries in fact.values():
+            _sort_fact(vault, name, entries)
+        setattr(vault, name, fact)
 
 
-def _duplicates(vault: Vault) -> None:
+def update_model(old: Vault, changed: Mapping[str, ParsedNote]) -> Vault | None:
+    """The model after ``changed`` notes were edited, built from ``old`` by redoing only
+    what those notes reach; equal to :func:`build_model` of all the notes.
+
+    None when the edit changes how names resolve (a note's kind or aliases) or adds a
+    note: then only a full build is right. Nothing of ``old`` is modified."""
+    config = old.config
+    for path, note in changed.items():
+        if path not in old.notes or _kind_of(note, config) != old.kinds[path]:
+            return None
+        if values_of(note.meta.get("aliases")) != values_of(old.notes[path].meta.get("aliases")):
+            return None
+    notes = dict(old.notes)
+    notes.update(changed)
+    vault = Vault(
+        config=config,
+        today=old.today,
+        notes=notes,
+        kinds=old.kinds,
+        people=dict(old.people),
+        companies=dict(old.companies),
+        meetings=dict(old.meetings),
+        resolver=old.resolver,
+        obsidian=old.obsidian,
+        note_problems=dict(old.note_problems),
+        shared_problems=old.shared_problems,
+    )
+    vault._links = dict(old._links)  # links depend on names only, which did not change
+    kinds = old.kinds
+    people = sorted(p for p in changed if kinds[p] == Kind.PERSON)
+    meetings = {p for p in changed if kinds[p] == Kind.MEETING}
+    for person in people:  # a meeting's company can come from its attendees' records
+        meetings.update(old.meetings_of_person.get(person, ()))
+    records = _Records(vault)
+    for path in sorted(changed):
+        if kinds[path] in (Kind.PERSON, Kind.COMPANY):
+            records.build(path)
+    for path in sorted(meetings):
+        records.build(path)
+    before, after = _no_facts(), _no_facts()
+    for path in meetings:
+        _meeting_facts(old, old.meetings[path], before)
+        _meeting_facts(vault, vault.meetings[path], after)
+    for path in people:
+        _person_facts(old.people[path], before)
+        _person_facts(vault.people[path], after)
+    for path in changed:
+        _mention_facts(old, path, before)
+        _mention_facts(vault, path, after)
+    redone_people, redone_notes = set(people), set(changed)
+    owners: dict[str, set[str]] = {name: meetings for name in _MEETING_FACTS}
+    owners.update({name: redone_people for name in _PERSON_FACTS})
+    owners.update({name: redone_notes for name in _MENTION_FACTS})
+    for name, redone in owners.items():
+        fact: dict[str, list[Any]] = dict(getattr(old, name))
+        for key in before[name].keys() | after[name].keys():
+            entries = [e for e in fact.get(key, ()) if _owner(name, e) not in redone]
+            entries.extend(after[name].get(key, ()))
+            if entries:
+                _sort_fact(vault, name, entries)
+                fact[key] = entries
+            else:
+                fact.pop(key, None)
+        setattr(vault, name, fact)
+    vault.problems = _all_problems(vault)
+    return vault
+
+
+def _duplicates(vault: Vault) -> list[Problem]:
     """Likely duplicate people: same name after NFC and case folding, or name = alias."""
+    found: list[Problem] = []
     by_key: dict[str, list[str]] = defaultdict(list)
     for path, person in vault.people.items():
         by_key[nfc_key(person.name)].append(path)
     for paths in by_key.values():
         if len(paths) > 1:
             for path in paths[1:]:
-                vault.problems.append(
+                found.append(
                     Problem(
                         path,
                         1,
@@ -815,7 +993,7 @@ def _duplicates(vault: Vault) -> None:
         for alias in person.aliases:
             for other in by_key.get(nfc_key(alias), []):
                 if other != path:
-                    vault.problems.append(
+                    found.append(
                         Problem(
                             other,
                             1,
@@ -824,3 +1002,4 @@ def _duplicates(vault: Vault) -> None:
                             "duplicate-person",
                         )
                     )
+    return found

@@ -31,11 +31,12 @@ import datetime as dt
 import gc
 import hashlib
 import os
+import stat
 import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import IntEnum
 from pathlib import Path
 from typing import Any
@@ -55,16 +56,18 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from . import build
+from . import build, debris
 from .build import Loaded, RunResult
 from .cache import MemoryCache, NoteCache
 from .config import CONFIG_NAME, Config
-from .errors import ConfigError, Problem, Severity, VaultkitError
+from .errors import ConfigError, NoteError, Problem, Severity, VaultkitError
 from .lock import VaultLock
-from .model import Kind, Vault, values_of
+from .model import Kind, Vault, meeting_companies, update_model, values_of
 from .obsidian import SETTINGS_FILES
+from .parse import ParsedNote, parse_note
 from .plan import Action
-from .scan import is_editor_debris, scan, vault_root
+from .render import Templates
+from .scan import Entry, is_editor_debris, scan, vault_root
 
 
 class Level(IntEnum):
@@ -102,10 +105,14 @@ class WatchSettings:
     """Stop writing a file that vaultkit had to write more often than this ..."""
     breaker_seconds: float = 10.0
     """... within this many seconds."""
-    debounce_seconds: float = 0.1
-    """Wait until no event came for this long before rebuilding."""
+    debounce_seconds: float = 0.03
+    """Wait until no event came for this long before rebuilding (an editor's save is a
+    burst of events a few milliseconds apart)."""
     max_wait_seconds: float = 1.0
     """But never wait longer than this after the first event of a burst."""
+    max_behind_seconds: float = 10.0
+    """Follow-ups, prep sheets, the dashboard and the map follow a save once you pause
+    (``quiet_seconds``), and never later than this after the first save they missed."""
 
     @classmethod
     def from_config(cls, config: Config) -> WatchSettings:
@@ -227,10 +234,16 @@ class Watcher:
         self._snapshot: dict[str, tuple[int, int]] = {}
         self._problems: set[Problem] = set()
         self._last: Vault | None = None  # the model of the last rebuild, to see what changed
-        self._links: dict[str, set[str]] = {}  # its notes' neighbours
+        self._loaded: Loaded | None = None  # the vault as the last rebuild left it
+        self._templates: Templates | None = None  # kept between quick rebuilds
         self._waiting: set[str] = set()  # notes whose write waits for the user to pause
+        self._behind: set[str] = set()  # saved since the last full rebuild
+        self._behind_since = 0.0
         self.scoped = 0
-        """How many rebuilds rendered only the notes a change touched."""
+        """How many full rebuilds rendered only the notes a change touched."""
+        self.quick = 0
+        """How many rebuilds were quick: the saved notes parsed, the model brought up to
+        date, the backlinks within two links written; the rest waits for a pause."""
         self._today = today or dt.date.today()
 
     # -- life cycle ---------------------------------------------------------------
@@ -243,9 +256,6 @@ class Watcher:
             result = self._regen(set())
             self.rebuilds += 1
             self._after(result, {}, set(), announce=False)
-            if result.written:
-                # Parse the notes just written now, so that the first save is quick.
-                build.load(self.root, self._today, self.config, self.cache)
             # The parsed notes and the model live for the whole watch: once, move them out
             # of the cyclic collector's sight, so that each rebuild's full collections do
             # not walk them all again (what is freed later is freed as usual).
@@ -437,22 +447,21 @@ class Watcher:
     # -- one rebuild --------------------------------------------------------------
 
     def _regen(self, hold: set[str], changed: Collection[str] | None = None) -> RunResult:
-        """One pass of the pipeline; ``changed`` (None: everything) narrows the rendering."""
+        """One full pass of the pipeline; ``changed`` (None: everything) narrows the
+        rendering of backlinks (follow-ups, prep sheets and the map are all rendered)."""
         self.config = Config.load(self.root)
         self.settings = WatchSettings.from_config(self.config)
         self._today = self.fixed_today or dt.date.today()
 
-        links: dict[str, set[str]] = {}
-
         def scope(loaded: Loaded) -> set[str] | None:
             if changed is None or self._last is None:
                 return None
-            links.update(neighbours(loaded.vault))
-            touched = affected(self._last, self._links, loaded.vault, links, changed)
+            touched = affected(self._last, loaded.vault, changed)
             if touched is not None:
                 touched |= self._waiting
             return touched
 
+        self._templates = None  # a template may have changed: compile afresh
         try:
             result = build.regen(
                 self.root,
@@ -464,13 +473,127 @@ class Watcher:
                 scope=scope,
             )
         except BaseException:
-            self._last = None  # the next rebuild renders everything
+            self._last = self._loaded = None  # the next rebuild renders everything
             raise
         if result.loaded.scope is not None:
             self.scoped += 1
+        self._behind = set()
+        self._loaded = result.loaded
         self._last = result.loaded.vault
-        self._links = links or neighbours(self._last)
+        if not self._refresh_written(result):
+            # It created or removed a note (a prep sheet, a conflict note): read the
+            # vault again now, so that the next save is quick.
+            self._loaded = build.load(self.root, self._today, self.config, self.cache)
+            self._last = self._loaded.vault
         return result
+
+    def _quick(self, changes: dict[str, bool], hold: set[str]) -> RunResult | None:
+        """Handle saves of existing notes without reading the vault again: parse the
+        saved notes, bring the model up to date (:func:`update_model`) and write the
+        backlinks within two links of them. None when that is not enough (a note added,
+        removed, renamed or broken, new aliases or kinds, another day, anything but a
+        note): then a full rebuild runs."""
+        loaded = self._loaded
+        if loaded is None or loaded.vault is not self._last:
+            return None
+        old = loaded.vault
+        if (self.fixed_today or dt.date.today()) != old.today:
+            return None
+        troubled = {p.path for p in loaded.read_problems}
+        entries = dict(loaded.entries)
+        parsed: dict[str, ParsedNote] = {}
+        for rel, is_dir in changes.items():
+            if is_dir or rel not in old.notes or rel in troubled:
+                return None
+            if rel in loaded.unwritable and not build.is_opted_out(old.notes[rel]):
+                return None
+            note = self._read_note(rel, entries)
+            if note is None:
+                return None
+            parsed[rel] = note
+        new = update_model(old, parsed)
+        if new is None:
+            return None
+        scope = affected(old, new, list(parsed))
+        if scope is None:
+            return None
+        unwritable = set(loaded.unwritable)
+        for rel, note in parsed.items():
+            self.cache.put(note)
+            if build.is_opted_out(note):
+                unwritable.add(rel)
+            else:
+                unwritable.discard(rel)
+        fresh = Loaded(
+            root=self.root,
+            config=loaded.config,
+            vault=new,
+            entries=entries,
+            unwritable=unwritable,
+            problems=[*loaded.read_problems, *new.problems],
+            read_problems=loaded.read_problems,
+            scope=scope | self._waiting,
+        )
+        if self._templates is None:
+            self._templates = Templates(self.root, loaded.config.templates_folder)
+        result = build.regen(
+            self.root,
+            old.today,
+            cache=self.cache,
+            hold=hold,
+            on_write=self._wrote,
+            loaded=fresh,
+            backlinks_only=True,
+            templates=self._templates,
+        )
+        self.quick += 1
+        self._loaded, self._last = fresh, new
+        if not self._refresh_written(result):
+            self._loaded = None  # a conflict note was created: the next rebuild is full
+        return result
+
+    def _read_note(self, rel: str, entries: dict[str, Entry]) -> ParsedNote | None:
+        """Parse a saved note as a scan and load would; None if they would have more to
+        say about it (gone, empty, too large, a link farm, a conflict, broken)."""
+        full = self.root / rel
+        try:
+            st = full.lstat()
+            if (
+                not stat.S_ISREG(st.st_mode)
+                or st.st_nlink > 1
+                or not 0 < st.st_size <= self.config.max_note_bytes
+            ):
+                return None
+            data = full.read_bytes()
+        except OSError:
+            return None
+        if len(data) != st.st_size or debris.git_conflict(rel, data) is not None:
+            return None
+        try:
+            note = parse_note(rel, data, st.st_mtime_ns)
+        except NoteError:
+            return None
+        entries[rel] = Entry(rel, st.st_size, st.st_mtime_ns, st.st_mode, st.st_nlink)
+        return note
+
+    def _refresh_written(self, result: RunResult) -> bool:
+        """Put what a rebuild wrote into the kept vault (its new parse, from the cache):
+        a write changes only vaultkit's regions, which the model does not read. False
+        when a note was created or removed: the kept vault no longer matches the disk."""
+        loaded = self._loaded
+        if loaded is None:
+            return False
+        notes = loaded.vault.notes
+        for rel in result.written:
+            wrote = result.wrote.get(rel)
+            note = self.cache.get(rel, len(wrote[0]), wrote[1]) if wrote is not None else None
+            if note is None or rel not in notes:
+                return False
+            notes[rel] = note
+            old = loaded.entries.get(rel)
+            if old is not None:
+                loaded.entries[rel] = replace(old, size=note.size, mtime_ns=note.mtime_ns)
+        return True
 
     def _rebuild(self, changes: dict[str, bool]) -> None:
         now = time.monotonic()
@@ -483,8 +606,20 @@ class Watcher:
         if not self.root.is_dir():
             self._vanished()
             return
+        if changes:
+            try:
+                quick = self._quick(changes, hold)
+            except VaultkitError:
+                quick = None  # the full rebuild says what is wrong
+            if quick is not None:
+                self.rebuilds += 1
+                if not self._behind:
+                    self._behind_since = now
+                self._behind |= set(changes)
+                self._after(quick, changes, hold, quick=True)
+                return
         try:
-            result = self._regen(hold, set(changes) or set(self._waiting) or None)
+            result = self._regen(hold, set(changes) | self._behind | self._waiting or None)
         except VaultkitError as exc:
             self.rebuilds += 1
             self.report(Level.PROBLEM, f"{what}: {exc}; nothing written, still watching")
@@ -505,15 +640,27 @@ class Watcher:
         self._snapshot[rel] = (st.st_size, st.st_mtime_ns)
 
     def _after(
-        self, result: RunResult, changes: dict[str, bool], hold: set[str], announce: bool = True
+        self,
+        result: RunResult,
+        changes: dict[str, bool],
+        hold: set[str],
+        announce: bool = True,
+        quick: bool = False,
     ) -> None:
         """Bookkeeping and the one line per change: breaker, deferrals, problems."""
         now = time.monotonic()
         s = self.settings
-        self._snapshot = {rel: (e.size, e.mtime_ns) for rel, e in result.loaded.entries.items()}
-        self._seen = {rel: n.sha for rel, n in result.loaded.vault.notes.items() if n.sha}
-        for rel in (CONFIG_NAME, *SETTINGS_FILES):
-            self._remember_stat(rel)
+        entries = result.loaded.entries
+        if quick:  # only the saved notes were read again
+            notes = result.loaded.vault.notes
+            for rel in changes:
+                self._snapshot[rel] = (entries[rel].size, entries[rel].mtime_ns)
+                self._seen[rel] = notes[rel].sha
+        else:
+            self._snapshot = {rel: (e.size, e.mtime_ns) for rel, e in entries.items()}
+            self._seen = {rel: n.sha for rel, n in result.loaded.vault.notes.items() if n.sha}
+            for rel in (CONFIG_NAME, *SETTINGS_FILES):
+                self._remember_stat(rel)
         tripped: list[str] = []
         for rel in result.written:
             self._remember_stat(rel)
@@ -533,16 +680,23 @@ class Watcher:
             and fp.action in (Action.CREATE, Action.UPDATE)
         )
         self._waiting = set(waiting)
-        self._deferred_at = (
-            min(self._saved_at.get(p, now) for p in waiting) + s.quiet_seconds if waiting else None
-        )
+        deadlines = [self._saved_at.get(p, now) + s.quiet_seconds for p in waiting]
+        if self._behind:  # the full rebuild, once the user pauses
+            deadlines.append(min(now + s.quiet_seconds, self._behind_since + s.max_behind_seconds))
+        self._deferred_at = min(deadlines) if deadlines else None
         new_problems = sorted(
             p for p in set(result.problems) if p not in self._problems or p.path in changes
         )
-        fixed = sorted(
-            {p.path for p in self._problems} - {p.path for p in result.problems} - {CONFIG_NAME}
-        )
-        self._problems = set(result.problems)
+        if quick:
+            # A quick rebuild knows the model's problems and those of what it wrote; what
+            # is fixed (and the problems of follow-ups and prep sheets) the full one tells.
+            fixed: list[str] = []
+            self._problems |= set(result.problems)
+        else:
+            fixed = sorted(
+                {p.path for p in self._problems} - {p.path for p in result.problems} - {CONFIG_NAME}
+            )
+            self._problems = set(result.problems)
         if not announce or (not changes and not result.written and not waiting):
             return
         parts = []
@@ -583,15 +737,8 @@ def neighbours(vault: Vault) -> dict[str, set[str]]:
         adj[a].add(b)
         adj[b].add(a)
 
-    for facts in (
-        vault.mentions,
-        vault.meetings_of_person,
-        vault.meetings_of_company,
-        vault.employees,
-        vault.former_employees,
-        vault.introduced,
-    ):
-        for a, bs in facts.items():
+    for facts in _FACTS_BOTH_WAYS:
+        for a, bs in getattr(vault, facts).items():
             for b in bs:
                 tie(a, b)
     for target, pairs in vault.referred_by.items():
@@ -601,23 +748,67 @@ def neighbours(vault: Vault) -> dict[str, set[str]]:
     return dict(adj)
 
 
+_FACTS_BOTH_WAYS = (
+    "mentions",
+    "meetings_of_person",
+    "meetings_of_company",
+    "employees",
+    "former_employees",
+    "introduced",
+)
+
+
+def adjacent(vault: Vault, path: str) -> set[str]:
+    """The neighbours of one note (what :func:`neighbours` gives for it), from the
+    model's facts about it and its own record: no walk over the vault."""
+    out: set[str] = set()
+    for facts in _FACTS_BOTH_WAYS:  # the note as the key of a fact ...
+        out.update(getattr(vault, facts).get(path, ()))
+    for attendee, meeting_path in vault.referred_by.get(path, ()):
+        out.add(attendee)
+        out.add(meeting_path)
+    # ... and as one of its values: what the note itself names.
+    note = vault.notes.get(path)
+    if note is not None and vault.kinds.get(path) != Kind.GENERATED:
+        assert vault.resolver is not None
+        for link in note.links:
+            target = vault.resolver.resolve(link.target, vault.kinds).target
+            if target and target != path:
+                out.add(target)
+    meeting = vault.meetings.get(path)
+    if meeting is not None:
+        out.update(meeting.people)
+        out.update(meeting_companies(vault, meeting))
+        if meeting.people:
+            out.update(r.target for r in meeting.referrals if r.target)
+    person = vault.people.get(path)
+    if person is not None:
+        refs = (person.company, person.introduced_by, *person.previous_companies)
+        out.update(r.target for r in refs if r is not None and r.target)
+    out.update(r.target for r, _m in vault.referrals_made.get(path, ()) if r.target)
+    return out
+
+
 def _users(vault: Vault) -> set[str]:
     """The user's notes: vaultkit's own (prep sheets, dashboards) come and go by its doing."""
     return {p for p, kind in vault.kinds.items() if kind != Kind.GENERATED}
 
 
+LINK_DEPTH = 1
+"""How far from a changed note :func:`affected` reaches. One link is enough: a note's
+backlinks show its own record and facts, and of each neighbour only what that
+neighbour's record holds (``tests/test_incremental.py`` checks it against a render of
+every region before and after random edits)."""
+
+
 def affected(
-    old: Vault,
-    old_links: dict[str, set[str]],
-    new: Vault,
-    new_links: dict[str, set[str]],
-    changed: Collection[str],
+    old: Vault, new: Vault, changed: Collection[str], depth: int = LINK_DEPTH
 ) -> set[str] | None:
     """The notes whose outputs a change can alter, or None when everything must be redone.
 
     A change that leaves the set of notes, their kinds and their aliases alone (a save,
     the common case) touches the changed notes and their neighbours before and after
-    the change, two links deep. A note added, removed or renamed, a new alias or kind,
+    the change, ``depth`` links deep. A note added, removed or renamed, a new alias or kind,
     the config, Obsidian's settings or a template, or another day changes how names
     resolve or what every note shows: then everything is rendered.
     """
@@ -625,7 +816,7 @@ def affected(
         old.today != new.today
         or old.config != new.config
         or old.obsidian != new.obsidian
-        or _users(old) != _users(new)
+        or (old.kinds is not new.kinds and _users(old) != _users(new))
     ):
         return None
     for path in changed:
@@ -636,10 +827,10 @@ def affected(
             return None
     scope = set(changed)
     frontier = set(changed)
-    for _ in range(2):
+    for _ in range(depth):
         reached: set[str] = set()
         for path in frontier:
-            reached |= old_links.get(path, set()) | new_links.get(path, set())
+            reached |= adjacent(old, path) | adjacent(new, path)
         frontier = reached - scope
         scope |= frontier
     return scope
