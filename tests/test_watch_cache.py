@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import signal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from vaultkit import build
 from vaultkit.cache import NOTES_FILE, FileCache, vault_cache_dir
+from vaultkit.cli import _memo as cli_memo
 from vaultkit.cli import cli
+from vaultkit.runmemo import MEMO_FILE
 from vaultkit.watch import Watcher
 
 from .conftest import TODAY
@@ -24,6 +27,8 @@ from .test_watch import (
     FAST,
     meeting,
     person,
+    region,
+    save,
     watch_save_and_signal,
 )
 
@@ -89,3 +94,44 @@ def test_watch_help_offers_no_cache(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["watch", "--help"])
     assert result.exit_code == 0
     assert "--no-cache" in result.output
+
+
+def test_watch_starts_a_settled_vault_without_rendering_it(
+    vault: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for _ in range(2):  # the second run writes nothing, and is remembered
+        result = runner.invoke(cli, ["regen", str(vault), "--today", TODAY])
+        assert result.exit_code == 0, result.output
+    memo = cli_memo(vault, "regen", DAY)
+    assert memo.outcome is not None
+    rendered: list[str] = []
+    real = build.backlink_outputs
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        for out in real(*args, **kwargs):
+            rendered.append(out.path)
+            yield out
+
+    monkeypatch.setattr(build, "backlink_outputs", counting)
+    watcher = Watcher(vault, lambda level, text: None, DAY, cache=FileCache.open(vault.resolve()))
+    try:
+        first = watcher.start(memo.scanned, memo.outcome.problems)
+        assert first.plans == [] and rendered == []  # only read: nothing to render
+        save(vault / "Meetings" / "2026-11-10 Jane coffee.md", meeting(["Jane Doe", "Sam Lee"]))
+        watcher._handle({"Meetings/2026-11-10 Jane coffee.md": False})
+        assert "[[2026-11-10 Jane coffee]]" in region(vault / "People" / "Sam Lee.md")
+        assert watcher.quick == 1  # and the first save is a quick one
+    finally:
+        watcher.close()
+
+
+def test_a_watch_whose_first_run_writes_nothing_is_remembered(
+    vault: Path, runner: CliRunner
+) -> None:
+    memo_file = vault_cache_dir(vault.resolve()) / f"regen-{MEMO_FILE}"
+    result = runner.invoke(cli, ["regen", str(vault), "--today", TODAY])
+    assert result.exit_code == 0, result.output
+    assert not memo_file.exists()  # that run wrote: nothing to remember
+    lines = watch_save_and_signal(vault, signal.SIGTERM)
+    assert memo_file.exists(), lines  # the watch's first run wrote nothing: remembered
+    assert any("0 created, 0 updated" in line for line in lines), lines

@@ -170,17 +170,27 @@ def regen(vault: Path, dry_run: bool, today: str | None, quiet: bool, no_cache: 
     _report(result.problems)
     if not quiet:
         click.echo(summary(result, dry_run or result.held))
-    code = EXIT_PROBLEMS if result.errors or result.counts[Action.CONFLICT] else EXIT_OK
+    code = _regen_code(result)
     if memo is not None:
-        counts = {str(k): v for k, v in result.counts.items()}
-        counts["conflicts"] = sum(len(p.conflicts) for p in result.plans)
-        wanted = counts.get(Action.CREATE) or counts.get(Action.UPDATE)
-        if result.written or wanted or dry_run or result.held:
-            runmemo.forget(memo.root, "regen")
-        else:
-            outcome = runmemo.Outcome("regen", memo.key, result.problems, counts, code)
-            runmemo.remember(memo.root, outcome)
+        _remember_regen(memo, result, dry_run)
     sys.exit(code)
+
+
+def _regen_code(result: RunResult) -> int:
+    return EXIT_PROBLEMS if result.errors or result.counts[Action.CONFLICT] else EXIT_OK
+
+
+def _remember_regen(memo: _Memo, result: RunResult, dry_run: bool) -> None:
+    """Remember a run that had nothing to write (the next one on the same inputs only
+    says it again); forget any earlier one otherwise."""
+    counts = {str(k): v for k, v in result.counts.items()}
+    counts["conflicts"] = sum(len(p.conflicts) for p in result.plans)
+    wanted = counts.get(Action.CREATE) or counts.get(Action.UPDATE)
+    if result.written or wanted or dry_run or result.held:
+        runmemo.forget(memo.root, "regen")
+    else:
+        outcome = runmemo.Outcome("regen", memo.key, result.problems, counts, _regen_code(result))
+        runmemo.remember(memo.root, outcome)
 
 
 def summary(result: RunResult, dry_run: bool) -> str:
@@ -420,23 +430,34 @@ def watch(
         # Parsed notes from the last run, for a quick start; not frozen out of the
         # collector's sight, since this process lives on.
         cache = None if no_cache else open_cache(vault_root(vault), freeze=False)
+        # A vault that a run found settled, unchanged since: no need to render it all.
+        memo = _memo(vault, "regen", day or dt.date.today()) if cache is not None else None
         watcher = Watcher(vault, report, day, poll, cache)
     except VaultkitError as exc:
         click.echo(f"vaultkit: {exc}", err=True)
         sys.exit(EXIT_FAILED)
+    settled = memo.outcome if memo is not None else None
     # A signal during the first run lets that run finish its writes, then stops.
     with _stop_on_signals(watcher.stop):
         try:
-            result = watcher.start()
+            result = watcher.start(
+                memo.scanned if memo is not None else None,
+                settled.problems if settled is not None else None,
+            )
         except VaultkitError as exc:
             click.echo(f"vaultkit: {exc}", err=True)
             sys.exit(EXIT_FAILED)
         if cache is not None:
             cache.save()  # now, so that even a watcher killed outright leaves it warm
+        if memo is not None and settled is None:
+            _remember_regen(memo, result, dry_run=False)
         try:
             _report(result.problems)
             if not quiet:
-                click.echo(summary(result, False))
+                if settled is not None:
+                    click.echo(summary_line(settled.counts, settled.problems, False))
+                else:
+                    click.echo(summary(result, False))
                 notes = len(result.loaded.vault.notes)
                 click.echo(f"watching {watcher.root} ({_plural(notes, 'note')}) — Ctrl-C to stop")
             watcher.run()

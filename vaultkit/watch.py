@@ -67,7 +67,7 @@ from .obsidian import SETTINGS_FILES
 from .parse import ParsedNote, parse_note
 from .plan import Action
 from .render import Templates
-from .scan import Entry, is_editor_debris, scan, vault_root
+from .scan import Entry, ScanResult, is_editor_debris, scan, vault_root
 
 
 class Level(IntEnum):
@@ -248,12 +248,26 @@ class Watcher:
 
     # -- life cycle ---------------------------------------------------------------
 
-    def start(self) -> RunResult:
-        """Take the vault's lock, start observing, and run the first full rebuild."""
+    def start(
+        self, scanned: ScanResult | None = None, settled: list[Problem] | None = None
+    ) -> RunResult:
+        """Take the vault's lock, start observing, and run the first full rebuild.
+
+        ``scanned``: the scan the caller already made. ``settled``: the problems of a
+        run that found nothing to write, remembered for exactly this scan and these
+        inputs (see :mod:`vaultkit.runmemo`): a full rebuild would write nothing, so the
+        vault is only read (parse cache and model), which is all a quick start needs."""
         self.lock.acquire()
         try:
             self.observer = self._start_observer()
-            result = self._regen(set())
+            if settled is not None and scanned is not None:
+                loaded = build.load(
+                    self.root, self._today, self.config, self.cache, scanned=scanned
+                )
+                self._loaded, self._last = loaded, loaded.vault
+                result = RunResult(loaded, [], list(settled))
+            else:
+                result = self._regen(set(), scanned=scanned)
             self.rebuilds += 1
             self._after(result, {}, set(), announce=False)
             # The parsed notes and the model live for the whole watch: once, move them out
@@ -446,7 +460,12 @@ class Watcher:
 
     # -- one rebuild --------------------------------------------------------------
 
-    def _regen(self, hold: set[str], changed: Collection[str] | None = None) -> RunResult:
+    def _regen(
+        self,
+        hold: set[str],
+        changed: Collection[str] | None = None,
+        scanned: ScanResult | None = None,
+    ) -> RunResult:
         """One full pass of the pipeline; ``changed`` (None: everything) narrows the
         rendering of backlinks (follow-ups, prep sheets and the map are all rendered)."""
         self.config = Config.load(self.root)
@@ -471,6 +490,7 @@ class Watcher:
                 hold=hold,
                 on_write=self._wrote,
                 scope=scope,
+                scanned=scanned,
             )
         except BaseException:
             self._last = self._loaded = None  # the next rebuild renders everything
