@@ -59,3 +59,34 @@ def test_written_notes_are_cached_as_a_full_parse_reads_them(tmp_path: Path) -> 
         assert cached == parse_note(rel, data, st.st_mtime_ns), rel
     # A second run from that cache has nothing to write.
     assert build.regen(vault, DAY, cache=cache).written == []
+
+
+HEAVY = ("jinja2", "markdown_it", "icalendar", "watchdog", "vaultkit.build", "vaultkit.render")
+
+
+def test_a_remembered_run_imports_none_of_the_heavy_modules(sample_vault: Path) -> None:
+    """Start-up: a run that only says again what the last one said (and --help) needs
+    neither the rendering pipeline nor its libraries; they are imported by the commands
+    that use them."""
+    import os
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(repo)}
+    regen = [str(sample_vault), "--today", "2026-11-22", "--quiet"]
+    for _ in range(2):  # the second run writes nothing and is remembered
+        subprocess.run([sys.executable, "-m", "vaultkit", "regen", *regen], env=env, check=False)
+    probe = (
+        "import sys, runpy\n"
+        "sys.argv = ['vaultkit', 'regen', *sys.argv[1:]]\n"
+        "try:\n"
+        "    runpy.run_module('vaultkit', run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe, *regen], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr

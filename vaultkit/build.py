@@ -33,7 +33,7 @@ from .plan import Action, FilePlan, Output, group, plan_file
 from .prep import orphan_sheets, prep_outputs
 from .progress import Progress
 from .render import Templates, company_context, meeting_context, person_context
-from .scan import Entry, ScanResult, scan, vault_root
+from .scan import Entry, ScanResult, scan, scan_ignores, vault_root
 from .write import atomic_write, sync_folders
 
 OPT_OUT_VALUES = {"false", "off", "no", "never", "ignore"}
@@ -214,12 +214,6 @@ def load(
     read_problems = list(problems)
     problems.extend(vault.problems)
     return Loaded(root, config, vault, entries, unwritable, problems, read_problems)
-
-
-def scan_ignores(config: Config, settings: obsidian.ObsidianSettings) -> tuple[str, ...]:
-    """The folders a scan skips: the ignored ones, vaultkit's templates folder and the
-    template folders of Obsidian's Templates and Templater plugins."""
-    return (*config.ignore_folders, config.templates_folder, *settings.template_folders)
 
 
 def backlink_outputs(loaded: Loaded, templates: Templates) -> Iterable[Output]:

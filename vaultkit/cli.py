@@ -12,22 +12,27 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import __version__, backup, build, dailycli, followups, lock, obsidian, onewriter, runmemo
-from . import prep as prep_sheets
-from .build import RunResult
+from . import __version__, dailycli, lock, obsidian, onewriter, runmemo
 from .cache import FileCache, open_cache
 from .cliopts import parse_today as _today
 from .cliopts import today_option
 from .config import Config
-from .conflicts import relative_note
 from .errors import Problem, Severity, TemplateProblem, VaultkitError, VaultLocked
 from .plan import Action, unified_diff
 from .progress import TerminalProgress
-from .scan import ScanResult, scan, vault_root
+from .scan import ScanResult, scan, scan_ignores, vault_root
+from .shipped import default_templates_dir
+
+if TYPE_CHECKING:
+    from .build import RunResult
+
+# Modules that only some commands need (the rendering pipeline, Jinja2, markdown-it,
+# icalendar) are imported inside those commands: a run that is remembered, `--help`
+# and the daily commands start without them.
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -66,12 +71,10 @@ class _Memo:
 
 
 def _memo(vault: Path, command: str, today: dt.date) -> _Memo:
-    from .render import default_templates_dir
-
     root = vault_root(vault)
     config = Config.load(root)
     settings = obsidian.read_settings(root)  # in a hidden folder: not in the scan
-    scanned = scan(root, build.scan_ignores(config, settings), clean_temps=command == "regen")
+    scanned = scan(root, scan_ignores(config, settings), clean_temps=command == "regen")
     templates = (root / config.templates_folder, default_templates_dir())
     key = runmemo.inputs_key(command, root, today, scanned, templates, extra=repr(settings))
     return _Memo(root, config, scanned, key, runmemo.recall(root, command, key))
@@ -141,6 +144,8 @@ def regen(vault: Path, dry_run: bool, today: str | None, quiet: bool, no_cache: 
         if not quiet:
             click.echo(summary_line(memo.outcome.counts, memo.outcome.problems, dry_run))
         sys.exit(memo.outcome.exit_code)
+    from . import build
+
     writer = (
         contextlib.nullcontext() if dry_run else lock.hold(vault_root(vault), "regen", wait=10.0)
     )
@@ -284,6 +289,8 @@ def undo(vault: Path, dry_run: bool) -> None:
         vaultkit undo ~/Notes/Career --dry-run
         vaultkit undo ~/Notes/Career
     """
+    from . import backup
+
     root = vault_root(vault)
     with contextlib.nullcontext() if dry_run else onewriter.writing(root, "undo"):
         result = backup.undo(root, dry_run)
@@ -326,6 +333,9 @@ def resolve(note: str, vault: Path, choice: str | None, today: str | None) -> No
         vaultkit resolve "People/Jane Doe.md" --take-vaultkit --vault ~/Notes/Career
         vaultkit resolve "People/Jane Doe.md" --keep-mine
     """
+    from . import build
+    from .conflicts import relative_note
+
     if choice is None:
         raise click.UsageError("say which version to keep: --take-vaultkit or --keep-mine")
     root = vault_root(vault)
@@ -367,6 +377,8 @@ def prep(meeting: str, vault: Path, today: str | None) -> None:
         vaultkit prep "2026-11-26 Elena Vasquez informational" --vault ~/Notes/Career
         vaultkit prep "Meetings/2026-12-01 Olivia Chen casual.md" --vault ~/Notes/Career
     """
+    from . import prep as prep_sheets
+
     day = _today(today)
     try:
         with onewriter.writing(vault, "prep"):
@@ -492,6 +504,8 @@ def _check(
     vault: Path, day: dt.date, cache: FileCache | None, memo: _Memo | None
 ) -> tuple[Path, list[Problem], dict[str, int]]:
     """Load the vault and gather every problem ``check`` reports, with the counts it prints."""
+    from . import build, followups
+
     progress = TerminalProgress()
     loaded = build.load(
         vault,

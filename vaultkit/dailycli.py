@@ -13,15 +13,20 @@ import shlex
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import backup, build, ics, initvault, newnote, onewriter, rename
-from . import status as day_status
+from . import onewriter
 from .cliopts import parse_today as _today
 from .cliopts import today_option
 from .config import CONFIG_NAME
+
+if TYPE_CHECKING:
+    from . import newnote
+    from . import status as day_status
+
+# Each command imports what it needs when it runs (see cli.py).
 
 vault_option = click.option(
     "--vault",
@@ -85,6 +90,8 @@ def new_person(
         vaultkit new person "Jane Doe" --company "Acme Corp" --role "Staff Designer" \\
             --introduced-by "Sam Lee" -C ~/Notes/Career
     """
+    from . import build, newnote
+
     # No lock: creating a note never clobbers one (atomic create), and a
     # running watcher simply picks the new note up.
     loaded = build.load(vault, dt.date.today())
@@ -108,6 +115,8 @@ def new_company(name: str, vault: Path) -> None:
     Example:
         vaultkit new company "Acme Corp" -C ~/Notes/Career
     """
+    from . import build, newnote
+
     # No lock: creating a note never clobbers one (atomic create), and a
     # running watcher simply picks the new note up.
     loaded = build.load(vault, dt.date.today())
@@ -156,6 +165,8 @@ def new_meeting(
         vaultkit new meeting --with "Jane Doe,Sam Lee" --kind informational \\
             --date 2026-12-01 --time 15:30 --duration 30 --where "Blue Bottle"
     """
+    from . import build, newnote
+
     try:
         day = dt.date.fromisoformat(date_)
     except ValueError:
@@ -188,6 +199,8 @@ def init(path: Path) -> None:
     Example:
         vaultkit init ~/Notes/Career
     """
+    from . import initvault
+
     if path.is_dir() and initvault.has_work(path):
         with onewriter.writing(path, "init"):  # a watcher may be watching this folder
             result = initvault.init_vault(path)
@@ -233,6 +246,8 @@ def rename_command(old: str, new_name: str, dry_run: bool, vault: Path) -> None:
 
 
 def _rename(old: str, new_name: str, dry_run: bool, vault: Path) -> None:
+    from . import backup, build, rename
+
     loaded = build.load(vault, dt.date.today())
     try:
         plan = rename.plan_rename(loaded, old, new_name)
@@ -299,6 +314,8 @@ def _terminal_width() -> int | None:
 
 
 def _styler() -> day_status.Styler:
+    from . import status as day_status
+
     if os.environ.get("NO_COLOR"):
         return day_status.no_style
     # click.echo drops the colours again when the output is not a terminal.
@@ -324,6 +341,9 @@ def status_command(path: Path, today: str | None, as_json: bool) -> None:
         vaultkit status ~/Notes/Career
         vaultkit status ~/Notes/Career --json | jq '.followups.overdue[].text'
     """
+    from . import build
+    from . import status as day_status
+
     loaded = build.load(path, _today(today), clean_temps=False)
     summary = day_status.gather(loaded)
     if as_json:
@@ -367,6 +387,8 @@ def export_ics(path: Path, output: str | None, today: str | None) -> None:
         vaultkit export ics ~/Notes/Career -o ~/career.ics
         vaultkit export ics ~/Notes/Career --today 2026-11-22 > upcoming.ics
     """
+    from . import build, ics
+
     loaded = build.load(path, _today(today), clean_temps=False)
     calendar = ics.export(loaded)
     if output is None or output == "-":

@@ -152,7 +152,7 @@ class DataFiles:
     _cache: dict[str, tuple[str, Any] | None] = field(default_factory=dict)
 
     def _find(self, rel: str) -> tuple[Path, str] | None:
-        from .render import default_templates_dir
+        from .shipped import default_templates_dir
 
         user = self.templates.user_dir
         if user is not None:

@@ -15,7 +15,6 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +25,9 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from .errors import TemplateProblem
 from .model import Meeting, Vault
 from .prep import sheet_link
+from .shipped import default_templates_dir
 
-
-def default_templates_dir() -> Path:
-    """The templates shipped with vaultkit (inside the wheel, or the repository's)."""
-    packaged = Path(str(resources.files("vaultkit"))) / "templates"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent / "templates"
+__all__ = ["Templates", "default_templates_dir"]
 
 
 class _VaultLoader(jinja2.FileSystemLoader):

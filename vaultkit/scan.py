@@ -14,9 +14,14 @@ import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .debris import icloud_placeholder
 from .errors import Problem, Severity, VaultError
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .obsidian import ObsidianSettings
 
 TEMP_PREFIX = ".vaultkit-"
 TEMP_SUFFIX = ".tmp"
@@ -170,3 +175,9 @@ def scan(root: Path, ignore: tuple[str, ...] = (), clean_temps: bool = True) -> 
             entries.append(Entry(rel, st.st_size, st.st_mtime_ns, st.st_mode, st.st_nlink))
     entries.sort(key=lambda e: e.rel)
     return ScanResult(tuple(entries), tuple(problems), tuple(removed))
+
+
+def scan_ignores(config: Config, settings: ObsidianSettings) -> tuple[str, ...]:
+    """The folders a scan skips: the ignored ones, vaultkit's templates folder and the
+    template folders of Obsidian's Templates and Templater plugins."""
+    return (*config.ignore_folders, config.templates_folder, *settings.template_folders)
