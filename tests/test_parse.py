@@ -196,3 +196,12 @@ def test_damaged_regions(text: str, line: int, what: str) -> None:
 
 def test_the_parser_has_the_wikilink_rule() -> None:
     assert "wikilink" in markdown().inline.ruler.get_active_rules()
+
+
+def test_only_the_sections_vaultkit_reads_are_kept() -> None:
+    data = b"## Questions\n- Why?\n\n## Agenda\n- One\n\n## NOTES\nText.\n### Deeper\nMore.\n"
+    note = parse_note("m.md", data)
+    assert [s.title for s in note.sections] == ["Questions", "NOTES"]
+    notes = note.section("notes")
+    assert notes is not None and notes.text == "Text.\n### Deeper\nMore."
+    assert note.section("agenda") is None
