@@ -7,9 +7,10 @@ consistent vault; core code returns results and problems and never prints.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from .errors import (
 )
 from .model import Kind, Vault, build_model
 from .network import network_outputs
+from .parallel import beside, split_map
 from .parse import ParsedNote, parse_note
 from .plan import Action, FilePlan, Output, group, plan_file
 from .prep import orphan_sheets, prep_outputs
@@ -126,6 +128,45 @@ def is_opted_out(note: ParsedNote) -> bool:
     return isinstance(value, str) and value.strip().casefold() in OPT_OUT_VALUES
 
 
+_Read = tuple[ParsedNote, int] | tuple[Problem, bool] | None
+"""A note read: (note, size read), (problem, is a git merge), or None (gone)."""
+
+
+def _read_one(root: Path, entry: Entry) -> _Read:
+    rel = entry.rel
+    try:
+        data = (root / rel).read_bytes()
+    except OSError:
+        return None
+    if (merge := debris.git_conflict(rel, data)) is not None:
+        return merge, True
+    try:
+        return parse_note(rel, data, entry.mtime_ns), len(data)
+    except NoteError as exc:
+        return exc.problem(), False
+
+
+def _read_all(
+    root: Path, todo: list[Entry], progress: Progress | None, done: int, total: int
+) -> dict[str, _Read]:
+    """Read and parse the notes the cache did not have, on two cores when there are
+    many (see :mod:`vaultkit.parallel`); progress is reported by this process only."""
+    parent = os.getpid()
+
+    def some(part: Sequence[Entry]) -> list[_Read]:
+        out = []
+        mine = os.getpid() == parent and progress is not None
+        for n, entry in enumerate(part):
+            if mine and n % 256 == 0:
+                assert progress is not None
+                progress.update("reading notes", done + n, total)
+            out.append(_read_one(root, entry))
+        return out
+
+    results = split_map(some, todo)
+    return {entry.rel: outcome for entry, outcome in zip(todo, results, strict=True)}
+
+
 def load(
     path: Path,
     today: dt.date,
@@ -147,10 +188,18 @@ def load(
     notes: dict[str, ParsedNote] = {}
     unwritable: set[str] = set()
     entries = {e.rel: e for e in scanned.entries}
-    total = len(scanned.entries)
-    for n, entry in enumerate(scanned.entries):
-        if progress is not None and n % 256 == 0:
-            progress.update("reading notes", n, total)
+    cached: dict[str, ParsedNote] = {}
+    todo: list[Entry] = []
+    for entry in scanned.entries:
+        if entry.size > config.max_note_bytes or entry.size == 0:
+            continue
+        found = cache.get(entry.rel, entry.size, entry.mtime_ns) if cache is not None else None
+        if found is not None:
+            cached[entry.rel] = found
+        else:
+            todo.append(entry)
+    read = _read_all(root, todo, progress, len(cached), len(scanned.entries))
+    for entry in scanned.entries:
         rel = entry.rel
         if entry.size > config.max_note_bytes:
             problems.append(
@@ -171,28 +220,20 @@ def load(
             notes[rel] = _debris_placeholder(rel, entry)
             unwritable.add(rel)
             continue
-        cached = cache.get(rel, entry.size, entry.mtime_ns) if cache is not None else None
-        try:
-            if cached is not None:
-                note = cached
-            else:
-                try:
-                    data = (root / rel).read_bytes()
-                except OSError:
-                    continue  # vanished since the scan
-                if (merge := debris.git_conflict(rel, data)) is not None:
-                    problems.append(merge)
-                    notes[rel] = _debris_placeholder(rel, entry)
-                    unwritable.add(rel)
-                    continue
-                note = parse_note(rel, data, entry.mtime_ns)
-                if cache is not None and len(data) == entry.size:
-                    cache.put(note)
-        except NoteError as exc:
-            problems.append(exc.problem())
-            notes[rel] = _placeholder(rel, entry)
-            unwritable.add(rel)
-            continue
+        note = cached.get(rel)
+        if note is None:
+            outcome = read[rel]
+            if outcome is None:
+                continue  # vanished since the scan
+            if isinstance(outcome[0], Problem):  # unreadable, or a git merge left in it
+                problems.append(outcome[0])
+                merge = outcome[1]
+                notes[rel] = (_debris_placeholder if merge else _placeholder)(rel, entry)
+                unwritable.add(rel)
+                continue
+            note, size = outcome
+            if cache is not None and size == entry.size:
+                cache.put(note)
         if entry.nlink > 1:
             unwritable.add(rel)
             problems.append(
@@ -492,12 +533,27 @@ def regen(
     problems = list(loaded.problems)
     outputs: list[Output] = []
     try:
-        outputs.extend(backlink_outputs(loaded, templates))
-        if not backlinks_only:
-            outputs.extend(prep_outputs(loaded, templates))
-            problems.extend(orphan_sheets(loaded.vault))
-            outputs.extend(followups.outputs(loaded.vault, loaded.unwritable, templates))
-            outputs.extend(network_outputs(loaded, templates))
+        if backlinks_only:
+            outputs.extend(backlink_outputs(loaded, templates))
+        else:
+
+            def the_rest() -> tuple[list[Output], list[Problem]]:
+                found = list(prep_outputs(loaded, templates))
+                orphans = orphan_sheets(loaded.vault)
+                found.extend(followups.outputs(loaded.vault, loaded.unwritable, templates))
+                found.extend(network_outputs(loaded, templates))
+                return found, orphans
+
+            # Backlinks on a second core while this one does the rest (same outputs, same
+            # order as one after the other: see vaultkit.parallel).
+            backlinks, (rest, orphans) = beside(
+                lambda: list(backlink_outputs(loaded, templates)),
+                the_rest,
+                len(loaded.vault.notes),
+            )
+            outputs.extend(backlinks)
+            outputs.extend(rest)
+            problems.extend(orphans)
     except TemplateProblem as exc:
         problems.append(Problem(exc.name, exc.line, exc.message, Severity.ERROR, "template"))
         return RunResult(loaded, [], sorted(problems))
