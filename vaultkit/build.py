@@ -7,6 +7,7 @@ consistent vault; core code returns results and problems and never prints.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import threading
 from collections import Counter
@@ -163,7 +164,13 @@ def _read_all(
             out.append(_read_one(root, entry))
         return out
 
-    results = split_map(some, todo)
+    collecting = gc.isenabled()
+    gc.disable()  # thousands of new objects that all live on: no collection midway
+    try:
+        results = split_map(some, todo)
+    finally:
+        if collecting:
+            gc.enable()
     return {entry.rel: outcome for entry, outcome in zip(todo, results, strict=True)}
 
 
