@@ -73,13 +73,13 @@ _NAME_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\b")
 _LINE_BREAKS = re.compile(r"\s*[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+\s*")
 
 
-@lru_cache(maxsize=1 << 12)  # pure; the same names come back many times per run
+@lru_cache(maxsize=1 << 16)  # pure; the same names come back many times per run
 def stem_of(path: str) -> str:
     name = path.rsplit("/", 1)[-1]
     return name[:-3] if name.endswith(".md") else name
 
 
-@lru_cache(maxsize=1 << 12)
+@lru_cache(maxsize=1 << 16)
 def link_target(raw: str) -> str:
     """The note name a link or plain value points at: no brackets, alias, heading or .md."""
     text = raw.strip()
@@ -855,13 +855,12 @@ def _mention_facts(vault: Vault, path: str, into: _Facts) -> None:
     if vault.kinds[path] == Kind.GENERATED:
         return
     assert vault.resolver is not None
-    targets: set[str] = set()
-    for link in vault.notes[path].links:
-        res = vault.resolver.resolve(link.target, vault.kinds)
-        if res.target and res.target != path:
-            targets.add(res.target)
+    resolve, kinds = vault.resolver.resolve, vault.kinds
+    targets = {resolve(link.target, kinds).target for link in vault.notes[path].links}
+    mentions = into["mentions"]
     for target in targets:
-        into["mentions"].setdefault(target, []).append(path)
+        if target and target != path:
+            mentions.setdefault(target, []).append(path)
 
 
 _MEETING_FACTS = ("meetings_of_person", "meetings_of_company", "referrals_made", "referred_by")

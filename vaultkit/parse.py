@@ -53,7 +53,7 @@ def content_hash(content: str) -> str:
     return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:16]
 
 
-@lru_cache(maxsize=1 << 12)  # pure, and asked about the same names many times per run
+@lru_cache(maxsize=1 << 16)  # pure, and asked about the same names many times per run
 def nfc_key(name: str) -> str:
     """How names compare: Unicode NFC and case-folded."""
     return unicodedata.normalize("NFC", name).casefold()
