@@ -287,3 +287,25 @@ def test_keep_mine_in_a_crlf_note_with_bom_keeps_its_bytes(tmp_path: Path) -> No
     assert after.startswith(crlf.encode("utf-8"))
     assert b"\n" not in after.replace(b"\r\n", b"")  # no lone line feed
     assert b"- **Works at (mine):**" in after and b"vaultkit:begin" not in after
+
+
+def test_a_run_whose_writes_failed_is_not_remembered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run that could not write (here: no backup could be kept) leaves the vault
+    unsettled: the next run, on the same notes, must try again rather than repeat it."""
+    root = make_vault(tmp_path / "vault")
+    real = backup._fsync_write
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(backup, "_fsync_write", broken)
+    for _ in range(2):  # the second time too: nothing was remembered
+        failed = regen(root)
+        assert failed.exit_code == 1 and "could not keep a backup" in failed.output
+    before = snapshot(root)
+    monkeypatch.setattr(backup, "_fsync_write", real)
+    again = regen(root)
+    assert again.exit_code == 0, again.output
+    assert snapshot(root) != before  # the disk has room again: this run wrote

@@ -117,3 +117,117 @@ def test_a_new_alias_or_a_broken_note_takes_the_full_rebuild(sample: Path) -> No
         assert run.watcher.rebuilds > rebuilds
         wait_for(run.watcher.idle, "idle")
     assert unsettled(sample) == []
+
+
+def test_a_save_taken_in_by_a_redone_write_is_caught_up(
+    sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The user saves a note while vaultkit writes it: the checked write is redone from
+    the new bytes, so the file then holds the user's new link *and* vaultkit's region,
+    and its own event looks like vaultkit's write. The kept model must still learn of
+    the new link: the rebuild at the pause redoes what that note touches."""
+    from vaultkit.watch import Watcher
+
+    settings(sample, quiet=0)
+    tidewater = "Companies/Tidewater Bank.md"
+    jonah = "People/Jonah Pierce.md"
+    real = build.atomic_write
+    raced: list[str] = []
+
+    def racing(root: Path, rel: str, *args: object, **kwargs: object) -> object:
+        if rel == tidewater and not raced:
+            raced.append(rel)
+            text = (sample / rel).read_text(encoding="utf-8")
+            text = text.replace(
+                "\n<!-- vaultkit:begin",
+                "\nTalked to [[Kenji Watanabe]] about them.\n\n<!-- vaultkit:begin",
+                1,
+            )
+            save(sample / rel, text)
+        return real(root, rel, *args, **kwargs)  # type: ignore[arg-type]
+
+    watcher = Watcher(sample, lambda level, text: None, DAY, poll=True)
+    watcher.start()
+    try:
+        monkeypatch.setattr(build, "atomic_write", racing)
+        text = (sample / jonah).read_text(encoding="utf-8")
+        save(sample / jonah, text.replace("role: UX Writer", "role: Lead UX Writer"))
+        watcher._handle({jonah: False})
+        assert raced and "Talked to [[Kenji" in (sample / tidewater).read_text("utf-8")
+        monkeypatch.setattr(build, "atomic_write", real)
+        watcher._handle({tidewater: False})  # its event: the bytes vaultkit wrote
+        assert watcher._deferred_at is not None  # a full rebuild is due ...
+        watcher._rebuild({})  # ... and here it is
+    finally:
+        watcher.close()
+    assert unsettled(sample) == []
+
+
+def test_problems_found_or_fixed_by_the_rebuild_at_a_pause_are_reported(sample: Path) -> None:
+    """A quick rebuild reports the model's new problems; the rebuild at the pause, even
+    one that writes nothing, reports what only it finds (an orphan prep sheet) and what
+    was fixed."""
+    from vaultkit.watch import Watcher
+
+    settings(sample, quiet=0)
+    lines: list[str] = []
+    kenji = sample / "People" / "Kenji Watanabe.md"
+    sheet = sample / "vaultkit" / "Prep" / "Prep 2026-11-22 Jonah Pierce networking.md"
+    watcher = Watcher(sample, lambda level, text: lines.append(text), DAY, poll=True)
+    watcher.start()
+
+    def saved(path: Path, text: str) -> list[str]:
+        lines.clear()
+        save(path, text)
+        watcher._handle({path.relative_to(sample).as_posix(): False})
+        return list(lines)
+
+    def paused() -> list[str]:
+        lines.clear()
+        watcher._rebuild({})
+        return list(lines)
+
+    try:
+        text = kenji.read_text(encoding="utf-8")
+        said = saved(kenji, text.replace("---\n", "---\nkeep_in_touch: often\n", 1))
+        assert any("Kenji Watanabe.md:2: warning: keep_in_touch" in line for line in said)
+        assert watcher.quick == 1 and paused() == []  # the pause writes nothing new
+        assert saved(kenji, text.replace("---\n", "---\nkeep_in_touch: 0\n", 1)) == [
+            "changed People/Kenji Watanabe.md: nothing to write"
+        ]
+        assert paused() == ["waited for a pause: no more problems in People/Kenji Watanabe.md"]
+        meeting = "[[2026-11-22 Jonah Pierce networking]]"
+        said = saved(sheet, sheet.read_text(encoding="utf-8").replace(meeting, "[[Nowhere]]", 1))
+        assert not any("no meeting note now" in line for line in said)
+        assert any("'[[Nowhere]]' is no meeting note now" in line for line in paused())
+    finally:
+        watcher.close()
+
+
+def test_undoing_an_edit_back_to_vaultkits_bytes_is_a_change_too(sample: Path) -> None:
+    from vaultkit.watch import Watcher
+
+    settings(sample, quiet=0)
+    tidewater = sample / "Companies" / "Tidewater Bank.md"
+    kenji = sample / "People" / "Kenji Watanabe.md"
+    rel = "Companies/Tidewater Bank.md"
+    watcher = Watcher(sample, lambda level, text: None, DAY, poll=True)
+    watcher.start()  # its first run writes every note: these are vaultkit's bytes
+    try:
+        written = tidewater.read_text(encoding="utf-8")
+        assert "[[Tidewater Bank]]" not in region(kenji).split("Mentioned in")[-1]
+        save(
+            tidewater,
+            written.replace(
+                "\n<!-- vaultkit:begin", "\nAsk [[Kenji Watanabe]].\n\n<!-- vaultkit:begin", 1
+            ),
+        )
+        watcher._handle({rel: False})
+        assert "[[Tidewater Bank]]" in region(kenji).split("Mentioned in")[-1]
+        save(tidewater, written)  # undone: exactly the bytes vaultkit wrote
+        watcher._handle({rel: False})
+        assert "[[Tidewater Bank]]" not in region(kenji).split("Mentioned in")[-1]
+        watcher._rebuild({})
+    finally:
+        watcher.close()
+    assert unsettled(sample) == []

@@ -75,6 +75,9 @@ class RunResult:
     """Path -> the bytes written, their mtime_ns and the bytes they replaced, to cache
     the new state without reading it back."""
     outputs: list[Output] = field(default_factory=list)
+    unwritten: list[str] = field(default_factory=list)
+    """Files this run meant to write and could not (a backup or a write failed, or the
+    file kept changing): the vault is not settled, whatever the plans say now."""
     held: bool = False
     """Nothing was written on purpose (e.g. notes not downloaded on this device)."""
 
@@ -313,6 +316,7 @@ def apply(
     hold: Collection[str] = (),
     on_write: Callable[[str, bytes], None] | None = None,
     wrote: dict[str, tuple[bytes, int, bytes | None]] | None = None,
+    unwritten: list[str] | None = None,
 ) -> tuple[list[str], list[Problem]]:
     """Write every plan with changes; redo a plan whose file changed under us.
 
@@ -335,6 +339,8 @@ def apply(
             message = f"not written: could not keep a backup of it first ({exc})"
             for p in writing:
                 p.action = Action.REFUSED  # nothing was written: the summary must say so
+            if unwritten is not None:
+                unwritten.extend(p.path for p in writing)
             return [], [Problem(p.path, 0, message, Severity.ERROR, "backup") for p in writing]
     guard = threading.Lock()  # the backup record is one file: one writer at a time
     locked = _LockedBackup(backup, guard) if backup is not None else None
@@ -364,6 +370,8 @@ def apply(
                 on_write(done.path, done.new or b"")
         elif fp.action in (Action.CREATE, Action.UPDATE):
             fp.action = Action.REFUSED  # deferred or failed: not written this time
+            if unwritten is not None:
+                unwritten.append(fp.path)
     sync_folders(loaded.root, written)  # once per folder, not once per file
     return written, problems
 
@@ -579,7 +587,7 @@ def regen(
     if not dry_run and not result.held:
         backup = open_run(loaded.root, loaded.config.backup_runs, loaded.config.backup_megabytes)
         written, write_problems = apply(
-            loaded, plans, group(outputs), backup, hold, on_write, result.wrote
+            loaded, plans, group(outputs), backup, hold, on_write, result.wrote, result.unwritten
         )
         removed: list[str] = []
         remove_problems: list[Problem] = []

@@ -191,7 +191,7 @@ def _remember_regen(memo: _Memo, result: RunResult, dry_run: bool) -> None:
     counts = {str(k): v for k, v in result.counts.items()}
     counts["conflicts"] = sum(len(p.conflicts) for p in result.plans)
     wanted = counts.get(Action.CREATE) or counts.get(Action.UPDATE)
-    if result.written or wanted or dry_run or result.held:
+    if result.written or wanted or dry_run or result.held or result.unwritten:
         runmemo.forget(memo.root, "regen")
     else:
         outcome = runmemo.Outcome("regen", memo.key, result.problems, counts, _regen_code(result))

@@ -65,7 +65,7 @@ from .lock import VaultLock
 from .model import Kind, Vault, meeting_companies, update_model, values_of
 from .obsidian import SETTINGS_FILES
 from .parse import ParsedNote, parse_note
-from .plan import Action
+from .plan import Action, same_words
 from .render import Templates
 from .scan import Entry, ScanResult, is_editor_debris, scan, vault_root
 
@@ -402,6 +402,9 @@ class Watcher:
                 self._remember_stat(rel)
             else:
                 real[rel] = is_dir
+                # Bytes the user wrote: should they go back to exactly what vaultkit last
+                # wrote there (an undo), that is a change again, not vaultkit's own write.
+                self._own.pop(rel, None)
         if own:
             self.report(Level.DETAIL, f"ignored vaultkit's own writes: {_listing(own)}")
         if seen:
@@ -500,12 +503,25 @@ class Watcher:
         self._behind = set()
         self._loaded = result.loaded
         self._last = result.loaded.vault
-        if not self._refresh_written(result):
+        fresh = self._refresh_written(result)
+        if fresh is None:
             # It created or removed a note (a prep sheet, a conflict note): read the
             # vault again now, so that the next save is quick.
             self._loaded = build.load(self.root, self._today, self.config, self.cache)
             self._last = self._loaded.vault
+        elif fresh:
+            self._absorbed(fresh)
         return result
+
+    def _absorbed(self, paths: set[str]) -> None:
+        """Notes whose write took in a save of the user's made meanwhile (the checked
+        write redid it from the new bytes): their own event may well be taken for
+        vaultkit's write, and the kept vault does not have their new words. So the next
+        rebuild is a full one, and it redoes what these notes touch."""
+        self._loaded = None
+        if not self._behind:
+            self._behind_since = time.monotonic()
+        self._behind |= paths
 
     def _quick(self, changes: dict[str, bool], hold: set[str]) -> RunResult | None:
         """Handle saves of existing notes without reading the vault again: parse the
@@ -568,8 +584,11 @@ class Watcher:
         )
         self.quick += 1
         self._loaded, self._last = fresh, new
-        if not self._refresh_written(result):
+        absorbed = self._refresh_written(result)
+        if absorbed is None:
             self._loaded = None  # a conflict note was created: the next rebuild is full
+        elif absorbed:
+            self._absorbed(absorbed)
         return result
 
     def _read_note(self, rel: str, entries: dict[str, Entry]) -> ParsedNote | None:
@@ -596,24 +615,30 @@ class Watcher:
         entries[rel] = Entry(rel, st.st_size, st.st_mtime_ns, st.st_mode, st.st_nlink)
         return note
 
-    def _refresh_written(self, result: RunResult) -> bool:
+    def _refresh_written(self, result: RunResult) -> set[str] | None:
         """Put what a rebuild wrote into the kept vault (its new parse, from the cache):
-        a write changes only vaultkit's regions, which the model does not read. False
-        when a note was created or removed: the kept vault no longer matches the disk."""
+        a write changes only vaultkit's regions, which the model does not read. Returns
+        the notes whose write also took in the user's words (a write redone from a save
+        made meanwhile: those stay as the model had them, see :meth:`_absorbed`), or
+        None when a note was created or removed: the kept vault no longer matches."""
         loaded = self._loaded
         if loaded is None:
-            return False
+            return None
         notes = loaded.vault.notes
+        absorbed: set[str] = set()
         for rel in result.written:
             wrote = result.wrote.get(rel)
             note = self.cache.get(rel, len(wrote[0]), wrote[1]) if wrote is not None else None
             if note is None or rel not in notes:
-                return False
+                return None
+            if not same_words(note, notes[rel]):
+                absorbed.add(rel)
+                continue
             notes[rel] = note
             old = loaded.entries.get(rel)
             if old is not None:
                 loaded.entries[rel] = replace(old, size=note.size, mtime_ns=note.mtime_ns)
-        return True
+        return absorbed
 
     def _rebuild(self, changes: dict[str, bool]) -> None:
         now = time.monotonic()
@@ -631,6 +656,9 @@ class Watcher:
                 quick = self._quick(changes, hold)
             except VaultkitError:
                 quick = None  # the full rebuild says what is wrong
+            except Exception as exc:  # never worse than a full rebuild
+                self.report(Level.DETAIL, f"quick rebuild failed ({exc!r}); a full one instead")
+                quick = None
             if quick is not None:
                 self.rebuilds += 1
                 if not self._behind:
@@ -717,19 +745,22 @@ class Watcher:
                 {p.path for p in self._problems} - {p.path for p in result.problems} - {CONFIG_NAME}
             )
             self._problems = set(result.problems)
-        if not announce or (not changes and not result.written and not waiting):
+        if not announce:
             return
-        parts = []
-        if result.written:
-            parts.append(f"wrote {_listing(result.written)}")
-        if waiting:
-            parts.append(f"will write {_listing(waiting)} once you pause")
-        if fixed:
-            parts.append(f"no more problems in {_listing(fixed)}")
-        if not parts:
-            parts.append("nothing to write")
-        what = _describe(changes) if changes else "waited for a pause"
-        self.report(Level.INFO, f"{what}: {'; '.join(parts)}")
+        # A rebuild at a pause that wrote nothing can still find problems (of follow-ups
+        # and prep sheets, which a quick rebuild leaves to it) or see some fixed.
+        if changes or result.written or waiting or fixed:
+            parts = []
+            if result.written:
+                parts.append(f"wrote {_listing(result.written)}")
+            if waiting:
+                parts.append(f"will write {_listing(waiting)} once you pause")
+            if fixed:
+                parts.append(f"no more problems in {_listing(fixed)}")
+            if not parts:
+                parts.append("nothing to write")
+            what = _describe(changes) if changes else "waited for a pause"
+            self.report(Level.INFO, f"{what}: {'; '.join(parts)}")
         for problem in new_problems:
             self.report(Level.PROBLEM, str(problem))
         for rel in tripped:
