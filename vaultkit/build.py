@@ -78,6 +78,10 @@ class RunResult:
     unwritten: list[str] = field(default_factory=list)
     """Files this run meant to write and could not (a backup or a write failed, or the
     file kept changing): the vault is not settled, whatever the plans say now."""
+    redone: list[str] = field(default_factory=list)
+    """Files written from a second plan, made from what they held when the first write
+    found them changed (a save by the user meanwhile): their new bytes hold words of the
+    user's that this run's model did not read."""
     held: bool = False
     """Nothing was written on purpose (e.g. notes not downloaded on this device)."""
 
@@ -317,6 +321,7 @@ def apply(
     on_write: Callable[[str, bytes], None] | None = None,
     wrote: dict[str, tuple[bytes, int, bytes | None]] | None = None,
     unwritten: list[str] | None = None,
+    redone: list[str] | None = None,
 ) -> tuple[list[str], list[Problem]]:
     """Write every plan with changes; redo a plan whose file changed under us.
 
@@ -364,6 +369,8 @@ def apply(
         problems.extend(found)
         if done is not None:
             written.append(done.path)
+            if done is not fp and redone is not None:
+                redone.append(done.path)
             if wrote is not None:
                 wrote[done.path] = (done.new or b"", mtime_ns, done.old)
             if on_write is not None:
@@ -587,7 +594,15 @@ def regen(
     if not dry_run and not result.held:
         backup = open_run(loaded.root, loaded.config.backup_runs, loaded.config.backup_megabytes)
         written, write_problems = apply(
-            loaded, plans, group(outputs), backup, hold, on_write, result.wrote, result.unwritten
+            loaded,
+            plans,
+            group(outputs),
+            backup,
+            hold,
+            on_write,
+            result.wrote,
+            result.unwritten,
+            result.redone,
         )
         removed: list[str] = []
         remove_problems: list[Problem] = []

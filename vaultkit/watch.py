@@ -65,7 +65,7 @@ from .lock import VaultLock
 from .model import Kind, Vault, meeting_companies, update_model, values_of
 from .obsidian import SETTINGS_FILES
 from .parse import ParsedNote, parse_note
-from .plan import Action, same_words
+from .plan import Action
 from .render import Templates
 from .scan import Entry, ScanResult, is_editor_debris, scan, vault_root
 
@@ -625,14 +625,13 @@ class Watcher:
         if loaded is None:
             return None
         notes = loaded.vault.notes
-        absorbed: set[str] = set()
+        absorbed = set(result.redone)
         for rel in result.written:
             wrote = result.wrote.get(rel)
             note = self.cache.get(rel, len(wrote[0]), wrote[1]) if wrote is not None else None
             if note is None or rel not in notes:
                 return None
-            if not same_words(note, notes[rel]):
-                absorbed.add(rel)
+            if rel in absorbed:
                 continue
             notes[rel] = note
             old = loaded.entries.get(rel)
