@@ -586,8 +586,8 @@ def test_normaliser_tolerates_ticks_and_additions_only() -> None:
     # Other regions stay strict.
     assert plan.region_hash("backlinks", written) == content_hash(written)
     recorded = plan.region_hash("followups", written)
-    assert not plan.region_edited("followups", recorded, f"## Follow-ups\n{same[0]}\n")
-    assert plan.region_edited("backlinks", content_hash(written), written.replace("[ ]", "[x]"))
+    assert not parse.region_edited("followups", recorded, f"## Follow-ups\n{same[0]}\n")
+    assert parse.region_edited("backlinks", content_hash(written), written.replace("[ ]", "[x]"))
 
 
 def test_a_tick_in_backlinks_is_still_a_conflict(runner: CliRunner, vault: Path) -> None:

@@ -164,10 +164,17 @@ def test_region_hash_and_edits() -> None:
     regions, problem, _ = find_regions(text, "n.md")
     assert problem is None
     (region,) = regions
-    assert region.line == 2 and region.content == "- a\n"
+    assert region.line == 2 and text[region.content_start : region.content_end] == "- a\n"
     assert region.recorded_hash == content_hash("- a\n")
+    # As vaultkit wrote it, a region nothing reads keeps only its hashes ...
+    assert region.content is None and not region.edited
+    # ... an edited one keeps its text (a conflict note shows it), and so do the
+    # regions whose text is read (follow-ups: their tasks and ticks).
     edited, _, _ = find_regions(text.replace("- a", "- b"), "n.md")
-    assert edited[0].edited
+    assert edited[0].edited and edited[0].text == "- b\n"
+    tasks = "before\n" + block("followups", "- [ ] a\n", "\n") + "\n"
+    (followups,) = find_regions(tasks, "n.md")[0]
+    assert not followups.edited and followups.text == "- [ ] a\n"
 
 
 def test_region_hash_ignores_crlf() -> None:
@@ -205,3 +212,10 @@ def test_only_the_sections_vaultkit_reads_are_kept() -> None:
     notes = note.section("notes")
     assert notes is not None and notes.text == "Text.\n### Deeper\nMore."
     assert note.section("agenda") is None
+
+
+def test_the_regions_whose_text_is_read_are_the_ones_kept() -> None:
+    from vaultkit import conflicts, followups
+    from vaultkit.parse import CONTENT_READ
+
+    assert {followups.REGION, conflicts.REGION} == CONTENT_READ

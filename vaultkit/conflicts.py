@@ -98,7 +98,7 @@ def content(source: str, regions: list[tuple[Region, str]]) -> str:
         lines += [
             f"## Region `{region.name}`: your version",
             "",
-            _shown(region.content),
+            _shown(region.text),
             f"## Region `{region.name}`: vaultkit's proposal",
             "",
             _shown(proposal),
@@ -177,7 +177,7 @@ def _is_pristine(note: ParsedNote, data: bytes) -> bool:
     region = note.region(REGION)
     if not isinstance(source, str) or region is None or region.edited:
         return False
-    expected = skeleton(source).replace("{region}", block(REGION, region.content, "\n"), 1)
+    expected = skeleton(source).replace("{region}", block(REGION, region.text, "\n"), 1)
     return data == expected.encode("utf-8")
 
 
@@ -235,7 +235,7 @@ def keep_mine(text: str, regions: list[Region], newline: str) -> str:
     """Turn each region into the user's own text, headed by an off marker."""
     out = text
     for region in sorted(regions, key=lambda r: r.start, reverse=True):
-        body = region.content
+        body = region.text
         if body.endswith(newline):
             body = body[: -len(newline)]
         elif body.endswith("\n"):

@@ -324,7 +324,7 @@ def harvest(notes: Mapping[str, ParsedNote]) -> dict[str, list[Seen]]:
                 _harvest_kept(path, note, seen)
             continue
         heading = ""
-        for index, raw in enumerate(region.content.replace("\r\n", "\n").split("\n")):
+        for index, raw in enumerate(region.text.replace("\r\n", "\n").split("\n")):
             if raw.startswith("## "):
                 heading = raw[3:].strip().casefold()
             if "🆔" not in raw:  # no id (ID_RE needs it): not a line of vaultkit's

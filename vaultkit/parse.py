@@ -126,12 +126,24 @@ class Region:
     current_hash: str
     line: int
     """Line of the begin marker."""
-    content: str = field(repr=False)
+    content: str | None = field(repr=False)
+    """The text between the markers; None when it is not kept (see
+    :data:`CONTENT_READ`): then the region is as vaultkit wrote it."""
 
     @property
     def edited(self) -> bool:
         """Changed since vaultkit wrote it (ticks in a tick-tolerant region are not)."""
+        if self.content is None:
+            return False
         return region_edited(self.name, self.recorded_hash, self.content)
+
+    @property
+    def text(self) -> str:
+        """The content of a region whose content is kept (:data:`CONTENT_READ`, or
+        edited by hand)."""
+        if self.content is None:
+            raise ValueError(f"the content of region {self.name!r} is not kept")
+        return self.content
 
 
 @_pickles_fast
@@ -227,6 +239,14 @@ def decode(data: bytes, path: str) -> tuple[str, bool]:
     return text, False
 
 
+CONTENT_READ = frozenset({"followups", "conflict"})
+"""Regions whose text vaultkit reads (follow-ups: their tasks and ticks; conflict notes:
+whether they are as vaultkit wrote them). Of the others only the hashes are needed
+while they are as vaultkit wrote them, so their text is not kept: in memory and in the
+cache it was a fifth of a parsed vault. Names, not a registry, so that a parse is the
+same whatever modules are imported (parses are cached across runs)."""
+
+
 def find_regions(text: str, path: str) -> tuple[tuple[Region, ...], str | None, int]:
     """Find vaultkit's regions; return them, or a problem and its line if markers are damaged."""
     if "<!-- vaultkit:" not in text:
@@ -259,7 +279,11 @@ def find_regions(text: str, path: str) -> tuple[tuple[Region, ...], str | None, 
         if b_match.group("name") != name:
             return (), f"region {b_match.group('name')!r} ends with the marker of {name!r}", line
         content_start = text.find("\n", b_offset) + 1
-        content = text[content_start:offset]
+        body = text[content_start:offset]
+        current = content_hash(body)
+        recorded = b_match.group("hash")
+        # As vaultkit wrote it, a region that is not read needs only its hashes.
+        content = None if name not in CONTENT_READ and recorded == region_hash(name, body) else body
         end_offset = offset + len(match.group(0).rstrip("\r"))
         regions.append(
             Region(
@@ -268,8 +292,8 @@ def find_regions(text: str, path: str) -> tuple[tuple[Region, ...], str | None, 
                 end=end_offset,
                 content_start=content_start,
                 content_end=offset,
-                recorded_hash=b_match.group("hash"),
-                current_hash=content_hash(content),
+                recorded_hash=recorded,
+                current_hash=current,
                 line=b_line,
                 content=content,
             )

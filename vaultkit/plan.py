@@ -22,7 +22,6 @@ from .parse import (
     decode,
     find_regions,
     parse_note,
-    region_edited,
     region_hash,
 )
 from .write import Stamp, read_stamped
@@ -154,7 +153,7 @@ def plan_file(
         if region is None:
             changes[out.region] = out.content
             created = True
-        elif region_edited(region.name, region.recorded_hash, region.content):
+        elif region.edited:
             if region.current_hash == content_hash(out.content):
                 # Edited into exactly what vaultkit wants (Obsidian rewrote the links after
                 # a rename, say): no conflict; only the marker's hash is brought up to date.
