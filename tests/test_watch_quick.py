@@ -9,7 +9,6 @@ rebuild once the user pauses (``quiet_seconds``), and never later than
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pytest
 
 from vaultkit import build
 
-from .test_watch import DAY, SAMPLE, region, save, unsettled, wait_for, watching
+from .test_watch import DAY, region, save, unsettled, wait_for, watching
 
 pytestmark = pytest.mark.filterwarnings("ignore:Callback with id:RuntimeWarning")
 
@@ -26,10 +25,9 @@ DASHBOARD = "vaultkit/Follow-ups.md"
 
 
 @pytest.fixture
-def sample(tmp_path: Path) -> Path:
-    root = tmp_path / "sample"
-    shutil.copytree(SAMPLE, root)
-    return root
+def sample(sample_vault: Path) -> Path:
+    """A copy of the sample vault (conftest's)."""
+    return sample_vault
 
 
 def settings(root: Path, quiet: float, behind: float = 10.0) -> None:
