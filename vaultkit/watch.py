@@ -272,8 +272,11 @@ class Watcher:
             self._after(result, {}, set(), announce=False)
             # The parsed notes and the model live for the whole watch: once, move them out
             # of the cyclic collector's sight, so that each rebuild's full collections do
-            # not walk them all again (what is freed later is freed as usual).
-            gc.collect()
+            # not walk them all again (what is freed later is freed as usual). Rendering
+            # leaves cyclic garbage, to be collected before it is frozen for good; a vault
+            # only read (settled) leaves next to none, and the collection is 0.2 s at 10k.
+            if result.plans:
+                gc.collect()
             gc.freeze()
             return result
         except BaseException:
