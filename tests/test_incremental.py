@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -24,7 +25,7 @@ from vaultkit import build
 from vaultkit.model import Kind, Vault, build_model, stem_of, update_model
 from vaultkit.parse import Link, ParsedNote
 from vaultkit.render import Templates
-from vaultkit.watch import adjacent, affected, neighbours
+from vaultkit.watch import adjacent, affected
 
 DAY = dt.date(2026, 11, 22)
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_vault"
@@ -119,6 +120,33 @@ def edits(draw: st.DrawFn, notes: Mapping[str, ParsedNote]) -> dict[str, ParsedN
             links.append(Link(target, None, 99))
         changed[path] = replace(note, meta=meta, links=tuple(links))
     return changed
+
+
+def neighbours(vault: Vault) -> dict[str, set[str]]:
+    """Which notes show something of which: every link of the model, both ways (the
+    whole adjacency, which :func:`adjacent` must give note by note)."""
+    adj: dict[str, set[str]] = defaultdict(set)
+
+    def tie(a: str, b: str) -> None:
+        adj[a].add(b)
+        adj[b].add(a)
+
+    for facts in (
+        vault.mentions,
+        vault.meetings_of_person,
+        vault.meetings_of_company,
+        vault.employees,
+        vault.former_employees,
+        vault.introduced,
+    ):
+        for a, bs in facts.items():
+            for b in bs:
+                tie(a, b)
+    for target, pairs in vault.referred_by.items():
+        for attendee, meeting in pairs:
+            tie(target, attendee)
+            tie(target, meeting)
+    return dict(adj)
 
 
 def full(vault: Vault, changed: Mapping[str, ParsedNote]) -> Vault:

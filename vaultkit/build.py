@@ -137,10 +137,11 @@ def is_opted_out(note: ParsedNote) -> bool:
 
 
 _Read = tuple[ParsedNote, int] | tuple[Problem, bool] | None
-"""A note read: (note, size read), (problem, is a git merge), or None (gone)."""
 
 
-def _read_one(root: Path, entry: Entry) -> _Read:
+def read_note(root: Path, entry: Entry) -> _Read:
+    """Read and parse one scanned note: (note, size read), (problem, is a git merge),
+    or None when it is gone."""
     rel = entry.rel
     try:
         data = (root / rel).read_bytes()
@@ -168,7 +169,7 @@ def _read_all(
             if mine and n % 256 == 0:
                 assert progress is not None
                 progress.update("reading notes", done + n, total)
-            out.append(_read_one(root, entry))
+            out.append(read_note(root, entry))
         return out
 
     collecting = gc.isenabled()

@@ -851,16 +851,20 @@ def _person_facts(person: Person, into: _Facts) -> None:
         into["introduced"].setdefault(person.introduced_by.target, []).append(path)
 
 
-def _mention_facts(vault: Vault, path: str, into: _Facts) -> None:
+def mentioned(vault: Vault, path: str) -> set[str]:
+    """The notes the body of ``path`` links to (itself aside; none for vaultkit's own)."""
     if vault.kinds[path] == Kind.GENERATED:
-        return
+        return set()
     assert vault.resolver is not None
     resolve, kinds = vault.resolver.resolve, vault.kinds
     targets = {resolve(link.target, kinds).target for link in vault.notes[path].links}
+    return {t for t in targets if t and t != path}
+
+
+def _mention_facts(vault: Vault, path: str, into: _Facts) -> None:
     mentions = into["mentions"]
-    for target in targets:
-        if target and target != path:
-            mentions.setdefault(target, []).append(path)
+    for target in mentioned(vault, path):
+        mentions.setdefault(target, []).append(path)
 
 
 _MEETING_FACTS = ("meetings_of_person", "meetings_of_company", "referrals_made", "referred_by")

@@ -226,20 +226,12 @@ _OWN_FIELDS = ("regions", "size", "sha", "mtime_ns")
 """What a write of vaultkit's regions changes in a parsed note; the rest stays the same."""
 
 
-def same_words(after: ParsedNote, before: ParsedNote) -> bool:
-    """Whether two parses of a note differ only in what a write of vaultkit's regions
-    changes (the regions, and the file's size, hash and time)."""
-    return all(
-        f.name in _OWN_FIELDS or getattr(after, f.name) == getattr(before, f.name)
-        for f in dataclasses.fields(ParsedNote)
-    )
-
-
 def _sharing(after: ParsedNote, before: ParsedNote) -> ParsedNote:
     """``after``, holding ``before``'s objects wherever the two read the same (one copy
     in memory of what a write of vaultkit's regions left alone)."""
-    if not same_words(after, before):
-        return after
+    for f in dataclasses.fields(ParsedNote):
+        if f.name not in _OWN_FIELDS and getattr(after, f.name) != getattr(before, f.name):
+            return after
     return dataclasses.replace(
         before, regions=after.regions, size=after.size, sha=after.sha, mtime_ns=after.mtime_ns
     )

@@ -34,7 +34,7 @@ import os
 import stat
 import threading
 import time
-from collections import defaultdict, deque
+from collections import deque
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from enum import IntEnum
@@ -56,15 +56,15 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from . import build, debris
+from . import build
 from .build import Loaded, RunResult
 from .cache import MemoryCache, NoteCache
 from .config import CONFIG_NAME, Config
-from .errors import ConfigError, NoteError, Problem, Severity, VaultkitError
+from .errors import ConfigError, Problem, Severity, VaultkitError
 from .lock import VaultLock
-from .model import Kind, Vault, meeting_companies, update_model, values_of
+from .model import Kind, Vault, meeting_companies, mentioned, update_model, values_of
 from .obsidian import SETTINGS_FILES
-from .parse import ParsedNote, parse_note
+from .parse import ParsedNote
 from .plan import Action
 from .render import Templates
 from .scan import Entry, ScanResult, is_editor_debris, scan, vault_root
@@ -243,7 +243,7 @@ class Watcher:
         """How many full rebuilds rendered only the notes a change touched."""
         self.quick = 0
         """How many rebuilds were quick: the saved notes parsed, the model brought up to
-        date, the backlinks within two links written; the rest waits for a pause."""
+        date, the backlinks one link around them written; the rest waits for a pause."""
         self._today = today or dt.date.today()
 
     # -- life cycle ---------------------------------------------------------------
@@ -529,9 +529,9 @@ class Watcher:
     def _quick(self, changes: dict[str, bool], hold: set[str]) -> RunResult | None:
         """Handle saves of existing notes without reading the vault again: parse the
         saved notes, bring the model up to date (:func:`update_model`) and write the
-        backlinks within two links of them. None when that is not enough (a note added,
-        removed, renamed or broken, new aliases or kinds, another day, anything but a
-        note): then a full rebuild runs."""
+        backlinks one link around them (:func:`affected`). None when that is not
+        enough (a note added, removed, renamed or broken, new aliases or kinds, another
+        day, anything but a note): then a full rebuild runs."""
         loaded = self._loaded
         if loaded is None or loaded.vault is not self._last:
             return None
@@ -597,26 +597,22 @@ class Watcher:
     def _read_note(self, rel: str, entries: dict[str, Entry]) -> ParsedNote | None:
         """Parse a saved note as a scan and load would; None if they would have more to
         say about it (gone, empty, too large, a link farm, a conflict, broken)."""
-        full = self.root / rel
         try:
-            st = full.lstat()
-            if (
-                not stat.S_ISREG(st.st_mode)
-                or st.st_nlink > 1
-                or not 0 < st.st_size <= self.config.max_note_bytes
-            ):
-                return None
-            data = full.read_bytes()
+            st = (self.root / rel).lstat()
         except OSError:
             return None
-        if len(data) != st.st_size or debris.git_conflict(rel, data) is not None:
+        if (
+            not stat.S_ISREG(st.st_mode)
+            or st.st_nlink > 1
+            or not 0 < st.st_size <= self.config.max_note_bytes
+        ):
             return None
-        try:
-            note = parse_note(rel, data, st.st_mtime_ns)
-        except NoteError:
-            return None
-        entries[rel] = Entry(rel, st.st_size, st.st_mtime_ns, st.st_mode, st.st_nlink)
-        return note
+        entry = Entry(rel, st.st_size, st.st_mtime_ns, st.st_mode, st.st_nlink)
+        found = build.read_note(self.root, entry)
+        if found is None or isinstance(found[0], Problem) or found[1] != st.st_size:
+            return None  # gone, a git merge, broken, or changing as it was read
+        entries[rel] = entry
+        return found[0]
 
     def _refresh_written(self, result: RunResult) -> set[str] | None:
         """Put what a rebuild wrote into the kept vault (its new parse, from the cache):
@@ -782,25 +778,6 @@ class Watcher:
             )
 
 
-def neighbours(vault: Vault) -> dict[str, set[str]]:
-    """Which notes show something of which: the links of the model, both ways."""
-    adj: dict[str, set[str]] = defaultdict(set)
-
-    def tie(a: str, b: str) -> None:
-        adj[a].add(b)
-        adj[b].add(a)
-
-    for facts in _FACTS_BOTH_WAYS:
-        for a, bs in getattr(vault, facts).items():
-            for b in bs:
-                tie(a, b)
-    for target, pairs in vault.referred_by.items():
-        for attendee, meeting in pairs:
-            tie(target, attendee)
-            tie(target, meeting)
-    return dict(adj)
-
-
 _FACTS_BOTH_WAYS = (
     "mentions",
     "meetings_of_person",
@@ -812,8 +789,8 @@ _FACTS_BOTH_WAYS = (
 
 
 def adjacent(vault: Vault, path: str) -> set[str]:
-    """The neighbours of one note (what :func:`neighbours` gives for it), from the
-    model's facts about it and its own record: no walk over the vault."""
+    """The notes tied to one note by a fact of the model, either way: from the facts
+    about it and its own record, with no walk over the vault."""
     out: set[str] = set()
     for facts in _FACTS_BOTH_WAYS:  # the note as the key of a fact ...
         out.update(getattr(vault, facts).get(path, ()))
@@ -821,13 +798,8 @@ def adjacent(vault: Vault, path: str) -> set[str]:
         out.add(attendee)
         out.add(meeting_path)
     # ... and as one of its values: what the note itself names.
-    note = vault.notes.get(path)
-    if note is not None and vault.kinds.get(path) != Kind.GENERATED:
-        assert vault.resolver is not None
-        for link in note.links:
-            target = vault.resolver.resolve(link.target, vault.kinds).target
-            if target and target != path:
-                out.add(target)
+    if path in vault.notes:
+        out |= mentioned(vault, path)
     meeting = vault.meetings.get(path)
     if meeting is not None:
         out.update(meeting.people)
