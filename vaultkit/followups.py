@@ -268,7 +268,7 @@ def _date(pattern: re.Pattern[str], line: str) -> dt.date | None:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Seen:
     """A task line of vaultkit's found in a ``followups`` region."""
 
@@ -390,7 +390,7 @@ def _blank(text: str) -> str:
     return re.sub(r"\s+", " ", _MDLINK.sub("[[]]", _LINK.sub("[[]]", text))).strip()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Parts:
     """A task line of vaultkit's taken apart: what vaultkit wrote and what was added."""
 
@@ -557,7 +557,7 @@ def _merge_all(
 # -- the rules --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Wanted:
     """A task a rule wants, before its state is looked up."""
 
@@ -573,7 +573,7 @@ class Wanted:
     """The person's name, also when they have no note."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     """A task as it ends up: its home, its line, and its state."""
 

@@ -122,7 +122,7 @@ def values_of(value: Any) -> list[str]:
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Resolution:
     target: str | None
     candidates: tuple[str, ...] = ()
@@ -187,7 +187,7 @@ class Resolver:
         return Resolution(None, tuple(sorted(matches)))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ref:
     """A name written in a note, and what it resolved to (a path, or None)."""
 
@@ -200,7 +200,7 @@ class Ref:
         return link_target(self.raw)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Person:
     path: str
     name: str
@@ -214,7 +214,7 @@ class Person:
     aliases: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Company:
     path: str
     name: str
@@ -223,7 +223,7 @@ class Company:
     aliases: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Meeting:
     path: str
     name: str
