@@ -210,7 +210,7 @@ def test_only_the_sections_vaultkit_reads_are_kept() -> None:
     note = parse_note("m.md", data)
     assert [s.title for s in note.sections] == ["Questions", "NOTES"]
     notes = note.section("notes")
-    assert notes is not None and notes.text == "Text.\n### Deeper\nMore."
+    assert notes is not None and notes.text == "Text. Deeper More." and not notes.blank
     assert note.section("agenda") is None
 
 

@@ -8,19 +8,24 @@ them with `pytest tests/test_prep.py --update-golden` and review the diff.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vaultkit import build
 from vaultkit.cli import cli
 from vaultkit.config import Config
 from vaultkit.errors import ConfigError
+from vaultkit.parse import SECTION_TEXT_KEPT, parse_note
 from vaultkit.prep import (
     after_meeting,
     excerpt,
+    excerpt_of_flat,
     find_meeting,
     normalise_question,
     sheet_path,
@@ -357,6 +362,31 @@ def test_excerpt_cuts_at_a_word_and_never_inside_a_link() -> None:
     assert "[[" not in cut and cut.endswith("see…")
 
 
+_ENDS_SECTION = re.compile(r" {0,3}#{1,2}(?:[ \t]|$)")  # a heading of level 1 or 2
+_SECTION_LINES = st.lists(
+    st.one_of(
+        st.sampled_from(["", "   ", "### ", "### Heading", "#### # odd", "- item", "\t- sub"]),
+        st.text(st.sampled_from("ab [|]#\t é"), max_size=40),
+        st.text(st.sampled_from("word "), min_size=150, max_size=700),
+    ).filter(lambda line: not _ENDS_SECTION.match(line)),
+    max_size=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SECTION_LINES)
+def test_the_kept_start_of_a_section_quotes_as_the_whole_text(lines: list[str]) -> None:
+    """A parsed note keeps only the start of a ``## Notes`` section: the sheet's excerpt
+    of it must be the one the whole text gives."""
+    whole = "\n".join(lines)
+    data = f"---\ntype: meeting\n---\n## Notes\n{whole}\n## Next\n".encode()
+    section = parse_note("m.md", data).section("Notes")
+    assert section is not None
+    assert len(section.text) <= SECTION_TEXT_KEPT
+    assert section.blank == (not whole.strip())
+    assert excerpt_of_flat(section.text) == excerpt(whole.strip("\n"))
+
+
 # -- templates and data files are the user's -----------------------------------------------
 
 
@@ -568,14 +598,14 @@ def test_prep_command_beyond_the_horizon(runner: CliRunner, vault: Path) -> None
 
 
 def test_prep_command_by_path_and_alias_forms(runner: CliRunner, vault: Path) -> None:
-    for given in (
+    for typed in (
         "Meetings/2026-11-28 Dee Moss casual.md",
         "Meetings/2026-11-28 Dee Moss casual",
         "[[2026-11-28 Dee Moss casual]]",
         "2026-11-28 dee moss casual",
     ):
-        result = runner.invoke(cli, ["prep", given, "--vault", str(vault), "--today", TODAY])
-        assert result.exit_code == 0, (given, result.output)
+        result = runner.invoke(cli, ["prep", typed, "--vault", str(vault), "--today", TODAY])
+        assert result.exit_code == 0, (typed, result.output)
         assert result.output.strip().endswith(f"Prep{os_sep()}{CASUAL}")
 
 

@@ -180,8 +180,14 @@ class Section:
     line: int
     """Line of the heading."""
     text: str
+    """The start of the section's text, flattened (see :func:`flatten`: on one line,
+    without heading marks) and cut after :data:`SECTION_TEXT_KEPT` characters: all that
+    is quoted from it (a prep sheet's excerpt). The whole text of every meeting's
+    sections was a quarter of a parsed vault in memory."""
     items: tuple[str, ...]
     """The top-level list items of the section, without bullet or checkbox."""
+    blank: bool = False
+    """The section holds nothing but white space."""
 
 
 @_pickles_fast
@@ -359,6 +365,18 @@ def _markdown_it_scan(body: str) -> tuple[list[BodyLink], list[int], list[tuple[
     return links, items, headings
 
 
+SECTION_TEXT_KEPT = 512
+"""Characters kept of a section's flattened text (see :attr:`Section.text`); a quote of
+it must be shorter (``prep.EXCERPT_CHARS``) for the quote to be the same as from the
+whole text."""
+_HEADING_MARK = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+", re.MULTILINE)
+
+
+def flatten(text: str) -> str:
+    """``text`` on one line: heading marks dropped, each run of white space one space."""
+    return " ".join(_HEADING_MARK.sub("", text).split())
+
+
 SECTIONS_READ = frozenset({"notes", "questions"})
 """The level-2 sections vaultkit reads (prep sheets: a meeting's questions and notes),
 casefolded. Only these are kept: the text of every section of every note was the
@@ -404,8 +422,15 @@ def parse_body(
             m = _ITEM_RE.match(raw)
             if m and m.group("text"):
                 items.append(m.group("text"))
+        text = "\n".join(text_lines)
         sections.append(
-            Section(title, body_line + idx, "\n".join(text_lines).strip("\n"), tuple(items))
+            Section(
+                title,
+                body_line + idx,
+                flatten(text)[:SECTION_TEXT_KEPT],
+                tuple(items),
+                blank=not text.strip(),
+            )
         )
     return tuple(links), tuple(tasks), tuple(sections)
 

@@ -41,7 +41,7 @@ from .errors import (
 )
 from .model import MEETING_KINDS, Kind, Meeting, Vault, link_target, stem_of
 from .names import safe_filename
-from .parse import Task, decode, find_regions, nfc_key
+from .parse import SECTION_TEXT_KEPT, Task, decode, find_regions, flatten, nfc_key
 from .plan import Output
 from .write import inside, read_stamped
 from .yamlsafe import StrictLoader, VaultYAMLHandler, load_yaml
@@ -56,6 +56,7 @@ PREP_FOLDER = "Prep"
 REGION = "prep"
 EXCERPT_CHARS = 200
 """About how many characters of an earlier meeting's ``## Notes`` a sheet quotes."""
+assert EXCERPT_CHARS + 1 < SECTION_TEXT_KEPT  # the kept start of a section is enough
 CHECKLIST_PARTS = ("before", "during", "after")
 MAX_DATA_BYTES = 256 * 1024
 """Largest question bank or checklist file read."""
@@ -66,7 +67,6 @@ _MONTHS = (
 )  # fmt: skip
 _WIKILINK = re.compile(r"\[\[([^\[\]]+?)\]\]")
 _YAML_PREFIX = "front-matter: "
-_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+", re.MULTILINE)
 
 
 class UnknownMeeting(VaultkitError):
@@ -308,7 +308,12 @@ def normalise_question(text: str) -> str:
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     """The first ``limit`` characters or so of ``text`` on one line, cut at a word
     boundary (never inside a ``[[link]]``), with an ellipsis when cut."""
-    flat = " ".join(_HEADING.sub("", text).split())
+    return excerpt_of_flat(flatten(text), limit)
+
+
+def excerpt_of_flat(flat: str, limit: int = EXCERPT_CHARS) -> str:
+    """:func:`excerpt` of text already flattened (:func:`~vaultkit.parse.flatten`); the same
+    from any start of it longer than ``limit + 1`` characters (a section's kept text)."""
     if len(flat) <= limit:
         return flat
     cut = flat[: limit + 1]
@@ -527,7 +532,7 @@ class Prep:
         for m in earlier:
             entry = self._meeting_row(m)
             notes = vault.notes[m.path].section("Notes")
-            entry["excerpt"] = excerpt(notes.text) if notes and notes.text.strip() else None
+            entry["excerpt"] = excerpt_of_flat(notes.text) if notes and not notes.blank else None
             row["earlier"].append(entry)
         row["open_tasks"] = [
             {"text": t.task.text, "note": self._note(t.path), "line": t.task.line}
