@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from vaultkit import cache as cache_mod
 from vaultkit.cache import FileCache, vault_cache_dir
 from vaultkit.cli import cli
 from vaultkit.errors import VaultError
+from vaultkit.parse import parse_note
 
 from .conftest import REPO, TODAY
 
@@ -244,3 +246,34 @@ def test_a_cache_for_a_long_lived_process_is_not_frozen(
     assert frozen == []
     cache_mod.FileCache.open(sample_vault.resolve()).retain(set())
     assert frozen
+
+
+def test_cached_notes_read_back_equal_with_each_name_stored_once(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache file stores a name (link target, front-matter key, section title) once
+    per chunk of notes; what it reads back is equal to what was parsed, across chunks."""
+    monkeypatch.setattr(cache_mod, "CHUNK_NOTES", 3)  # several chunks, even here
+    root = sample_vault.resolve()
+    written = FileCache.open(root)
+    parsed = {}
+    for path in sorted(root.rglob("*.md")):
+        rel = path.relative_to(root).as_posix()
+        # Each note its own copy of every name (as notes read from a cache were).
+        note = pickle.loads(
+            pickle.dumps(parse_note(rel, path.read_bytes(), path.stat().st_mtime_ns))
+        )
+        parsed[rel] = note
+        written.put(note)
+    written.save()
+    back = FileCache.open(root)
+    assert back.loaded_from_disk
+    assert {rel: back.get(rel, n.size, n.mtime_ns) for rel, n in parsed.items()} == parsed
+    assert len(parsed) > 2 * cache_mod.CHUNK_NOTES
+    # In one chunk, the same name is one string: "type" in every note's front-matter.
+    first = [back.get(rel, n.size, n.mtime_ns) for rel, n in list(parsed.items())[:3]]
+    keys = [next(k for k in note.meta if k == "type") for note in first if note and note.meta]
+    assert len(keys) >= 2 and all(k is keys[0] for k in keys)
+    # Outside a cache write, notes pickle as they are (nothing shared, nothing lost).
+    note = next(iter(parsed.values()))
+    assert pickle.loads(pickle.dumps(note)) == note

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from . import __version__
 from .errors import VaultError
-from .parse import ParsedNote
+from .parse import ParsedNote, sharing_strings
 
 
 class NoteCache(Protocol):
@@ -62,7 +62,7 @@ class MemoryCache:
 
 CACHE_ENV = "VAULTKIT_CACHE_DIR"
 """Environment variable that moves vaultkit's per-user cache folder (tests, CI, roaming)."""
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 """Bumped whenever what a cache file holds changes shape."""
 NOTES_FILE = "notes.pickle"
 DELTA_FILE = "notes-delta.pickle"
@@ -118,19 +118,25 @@ def _fingerprint(root: Path) -> tuple[object, ...]:
     return (CACHE_FORMAT, __version__, sys.version_info[:2], digest.hexdigest(), str(root))
 
 
-def _write_atomic(path: Path, header: tuple[object, ...], notes: dict[str, ParsedNote]) -> None:
-    """Write ``header``, then each note as its own small pickle, to a temp file; replace.
+CHUNK_NOTES = 1024
+"""Notes per pickle in a cache file. A pickle stores each name once (see
+:func:`vaultkit.parse.sharing_strings`), and its writer remembers every object in it
+until the end: a few MB for this many notes."""
 
-    One pickle per note keeps the pickler's memo small (a single pickle of 10,000 notes
-    would hold an entry for every object in it until the end).
-    """
+
+def _write_atomic(path: Path, header: tuple[object, ...], notes: dict[str, ParsedNote]) -> None:
+    """Write ``header``, then the notes as pickles of :data:`CHUNK_NOTES`, to a temp file;
+    replace. (One pickle of 10,000 notes would have its writer hold an entry for every
+    object in it.)"""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".notes-", suffix=".tmp", dir=path.parent)
+    values = list(notes.values())
+    chunks = [tuple(values[i : i + CHUNK_NOTES]) for i in range(0, len(values), CHUNK_NOTES)]
     try:
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump((*header, len(notes)), fh, pickle.HIGHEST_PROTOCOL)
-            for note in notes.values():
-                pickle.dump(note, fh, pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(fd, "wb") as fh, sharing_strings():
+            pickle.dump((*header, len(chunks)), fh, pickle.HIGHEST_PROTOCOL)
+            for chunk in chunks:
+                pickle.dump(chunk, fh, pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -150,10 +156,13 @@ def _read_pickles(path: Path) -> tuple[tuple[Any, ...], dict[str, ParsedNote]] |
             return None
         notes: dict[str, ParsedNote] = {}
         for _ in range(header[-1]):
-            note = pickle.load(fh)
-            if not isinstance(note, ParsedNote):
+            chunk = pickle.load(fh)
+            if not isinstance(chunk, tuple):
                 return None
-            notes[note.path] = note
+            for note in chunk:
+                if not isinstance(note, ParsedNote):
+                    return None
+                notes[note.path] = note
         return header[:-1], notes
     except Exception:  # a damaged cache is only a slower run: rebuild it
         return None

@@ -25,6 +25,8 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from .parse import sharing_strings
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -59,7 +61,9 @@ def _in_child(job: Callable[[], Any]) -> tuple[int, int] | None:
         code = 0
         try:
             os.close(read)
-            data = pickle.dumps(job(), pickle.HIGHEST_PROTOCOL)
+            result = job()
+            with sharing_strings():  # parsed notes: each name sent once
+                data = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write, "wb") as out:
                 out.write(data)
         except BaseException:
