@@ -99,7 +99,7 @@ def region(root: Path, rel: str, name: str = "followups") -> str | None:
     text = (root / rel).read_text(encoding="utf-8")
     for r in find_regions(text, rel)[0]:
         if r.name == name:
-            return r.content
+            return r.text if r.content is not None else None
     return None
 
 

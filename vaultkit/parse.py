@@ -76,12 +76,13 @@ def region_hash(name: str, content: str) -> str:
     return content_hash(normalise(normal) if normalise else normal)
 
 
-_EDITED: dict[tuple[str, str, str, object], bool] = {}
+_EDITED: dict[tuple[str, str, str | bytes, object], bool] = {}
 _EDITED_MAX = 100_000
 
 
-def region_edited(name: str, recorded_hash: str, content: str) -> bool:
-    """Whether a region's content changed since vaultkit wrote it (after normalising).
+def region_edited(name: str, recorded_hash: str, content: str | bytes) -> bool:
+    """Whether a region's content (text, or its UTF-8 bytes) changed since vaultkit
+    wrote it (after normalising).
 
     Answers are remembered (keyed by the normaliser too): a run asks about the same
     regions several times, and the watcher asks again on every rebuild."""
@@ -91,7 +92,8 @@ def region_edited(name: str, recorded_hash: str, content: str) -> bool:
     if found is None:
         if len(_EDITED) >= _EDITED_MAX:
             _EDITED.clear()
-        found = _EDITED[key] = recorded_hash != region_hash(name, content)
+        text = content.decode("utf-8") if isinstance(content, bytes) else content
+        found = _EDITED[key] = recorded_hash != region_hash(name, text)
     return found
 
 
@@ -178,9 +180,11 @@ class Region:
     current_hash: str
     line: int
     """Line of the begin marker."""
-    content: str | None = field(repr=False)
-    """The text between the markers; None when it is not kept (see
-    :data:`CONTENT_READ`): then the region is as vaultkit wrote it."""
+    content: bytes | None = field(repr=False)
+    """The text between the markers, UTF-8 (see :attr:`text`); None when it is not kept
+    (see :data:`CONTENT_READ`): then the region is as vaultkit wrote it. Bytes, because
+    follow-up lines hold emoji (🆔, 📅), and a Python string holding one takes four
+    bytes for every character of it."""
 
     @property
     def edited(self) -> bool:
@@ -195,7 +199,7 @@ class Region:
         edited by hand)."""
         if self.content is None:
             raise ValueError(f"the content of region {self.name!r} is not kept")
-        return self.content
+        return self.content.decode("utf-8")
 
 
 @_pickles_fast("target", "alias")
@@ -341,7 +345,11 @@ def find_regions(text: str, path: str) -> tuple[tuple[Region, ...], str | None, 
         current = content_hash(body)
         recorded = b_match.group("hash")
         # As vaultkit wrote it, a region that is not read needs only its hashes.
-        content = None if name not in CONTENT_READ and recorded == region_hash(name, body) else body
+        content = (
+            None
+            if name not in CONTENT_READ and recorded == region_hash(name, body)
+            else body.encode("utf-8")
+        )
         end_offset = offset + len(match.group(0).rstrip("\r"))
         regions.append(
             Region(
