@@ -12,9 +12,11 @@ its peak resident memory is read from the kernel (``wait4``):
 * ``vaultkit check`` (warm cache);
 * if the installed vaultkit has ``watch``: the time from its start to its "watching"
   line, once after a change (its first run renders the vault) and once on a vault that
-  a run found settled and that did not change since (warm cache); then the time from
-  an atomic save of a meeting note to the backlink in a person note on disk, median
-  and p95 over ``--saves`` saves.
+  a run found settled and that did not change since (warm cache); the time from that
+  start to the backlink of a save made as soon as it says "watching" (a settled watch
+  reads the vault after saying so, and that save waits for the read); then the time
+  from an atomic save of a meeting note to the backlink in a person note on disk,
+  median and p95 over ``--saves`` saves.
 
 It prints one Markdown table: each time, its ratio to the read floor, and peak memory.
 
@@ -85,6 +87,7 @@ ROWS = (
 WATCH_ROWS = (
     "watch: start to watching, after a change",
     "watch: start to watching, settled vault (warm cache)",
+    "watch: settled start to the backlink of a save made at once",
     "watch: save to backlink, median",
     "watch: save to backlink, p95",
 )
@@ -217,9 +220,11 @@ class _Watch:
 
 def measure_watch(
     vault: Path, env: dict[str, str], saves: int
-) -> tuple[float, float, list[float], int | None]:
-    """Start after a change, start on a settled vault (s), then latencies (s) from an
-    atomic save to the backlink on disk, and the second watcher's peak RSS."""
+) -> tuple[float, float, float, list[float], int | None]:
+    """Start after a change, start on a settled vault, the time from that start to the
+    backlink of a save made as soon as it said "watching" (it reads the vault first),
+    then latencies from an atomic save to the backlink on disk (all in s), and the
+    second watcher's peak RSS."""
     meeting, people = _pick(vault, saves + 1)
     base = meeting.read_text(encoding="utf-8")
     _atomic_save(meeting, base + "\nA change since the last run.\n")
@@ -232,16 +237,20 @@ def measure_watch(
     settled = watch.wait_ready()
     latencies: list[float] = []
     try:
+        first_save = 0.0
         for i, person in enumerate(people):
             text = base + "".join(f"\nMentioned [[{p.stem}]].\n" for p in people[: i + 1])
             start = time.perf_counter()
             _atomic_save(meeting, text)
-            done = _wait_for(person, meeting.stem, 30.0)
-            latencies.append(done - start)
+            done = _wait_for(person, meeting.stem, 60.0)
+            if i == 0:  # made at once: it waited for the vault to be read
+                first_save = done - watch.started
+            else:
+                latencies.append(done - start)
     finally:
         peak = watch.stop()
     _atomic_save(meeting, base)
-    return after_change, settled, latencies, peak
+    return after_change, settled, first_save, latencies, peak
 
 
 def bench(n: int, out: Path, saves: int, seed: int) -> dict[str, Step]:
@@ -268,13 +277,14 @@ def bench(n: int, out: Path, saves: int, seed: int) -> dict[str, Step]:
     results[ROWS[6]] = run_step(regen, env)
     results[ROWS[7]] = run_step(check, env)
     if has_watch(env):
-        after_change, settled, latencies, peak = measure_watch(vault, env, saves)
+        after_change, settled, first_save, latencies, peak = measure_watch(vault, env, saves)
         ordered = sorted(latencies)
         p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
         results[WATCH_ROWS[0]] = Step(after_change, None)
         results[WATCH_ROWS[1]] = Step(settled, None)
-        results[WATCH_ROWS[2]] = Step(statistics.median(ordered), peak)
-        results[WATCH_ROWS[3]] = Step(p95, peak)
+        results[WATCH_ROWS[2]] = Step(first_save, None)
+        results[WATCH_ROWS[3]] = Step(statistics.median(ordered), peak)
+        results[WATCH_ROWS[4]] = Step(p95, peak)
     return results
 
 

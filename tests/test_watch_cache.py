@@ -116,11 +116,21 @@ def test_watch_starts_a_settled_vault_without_rendering_it(
     watcher = Watcher(vault, lambda level, text: None, DAY, cache=FileCache.open(vault.resolve()))
     try:
         first = watcher.start(memo.scanned, memo.outcome.problems)
-        assert first.plans == [] and rendered == []  # only read: nothing to render
+        assert first is None and watcher._loaded is None  # watching; the read comes next
+        assert not watcher.idle()
         save(vault / "Meetings" / "2026-11-10 Jane coffee.md", meeting(["Jane Doe", "Sam Lee"]))
         watcher._handle({"Meetings/2026-11-10 Jane coffee.md": False})
+        # The vault was read, not rendered: only the save's neighbours were.
+        assert watcher._loaded is not None and "People/Sam Lee.md" in rendered
+        assert set(rendered) == {
+            "Meetings/2026-11-10 Jane coffee.md",
+            "People/Jane Doe.md",
+            "People/Sam Lee.md",
+            "Companies/Acme Corp.md",
+        } != set(watcher._loaded.vault.kinds)
         assert "[[2026-11-10 Jane coffee]]" in region(vault / "People" / "Sam Lee.md")
         assert watcher.quick == 1  # and the first save is a quick one
+        assert watcher._unread is None
     finally:
         watcher.close()
 
@@ -135,3 +145,18 @@ def test_a_watch_whose_first_run_writes_nothing_is_remembered(
     lines = watch_save_and_signal(vault, signal.SIGTERM)
     assert memo_file.exists(), lines  # the watch's first run wrote nothing: remembered
     assert any("0 created, 0 updated" in line for line in lines), lines
+
+
+def test_a_settled_watch_says_watching_before_reading_and_handles_a_save_at_once(
+    vault: Path, runner: CliRunner
+) -> None:
+    """Through the CLI: on a settled vault, `watch` starts watching without reading the
+    notes first; a save made as soon as it says so is still reflected."""
+    for _ in range(2):  # the second run writes nothing, and is remembered
+        result = runner.invoke(cli, ["regen", str(vault), "--today", TODAY])
+        assert result.exit_code == 0, result.output
+    lines = watch_save_and_signal(vault, signal.SIGTERM)
+    start = next(i for i, line in enumerate(lines) if line.startswith("watching "))
+    assert "(6 notes)" in lines[start], lines
+    assert any("0 created, 0 updated" in line for line in lines[:start]), lines
+    assert any("Meetings/2026-11-10 Jane coffee.md" in line for line in lines[start:]), lines

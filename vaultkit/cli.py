@@ -461,16 +461,22 @@ def watch(
             sys.exit(EXIT_FAILED)
         if cache is not None:
             cache.save()  # now, so that even a watcher killed outright leaves it warm
-        if memo is not None and settled is None:
+        if memo is not None and result is not None:
             _remember_regen(memo, result, dry_run=False)
         try:
-            _report(result.problems)
+            if result is None:  # settled: the vault is read as watching begins
+                assert settled is not None and memo is not None
+                _report(settled.problems)
+                notes = len(memo.scanned.entries)
+            else:
+                _report(result.problems)
+                notes = len(result.loaded.vault.notes)
             if not quiet:
-                if settled is not None:
+                if result is None:
+                    assert settled is not None
                     click.echo(summary_line(settled.counts, settled.problems, False))
                 else:
                     click.echo(summary(result, False))
-                notes = len(result.loaded.vault.notes)
                 click.echo(f"watching {watcher.root} ({_plural(notes, 'note')}) — Ctrl-C to stop")
             watcher.run()
         finally:

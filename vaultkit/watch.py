@@ -245,43 +245,58 @@ class Watcher:
         """How many rebuilds were quick: the saved notes parsed, the model brought up to
         date, the backlinks one link around them written; the rest waits for a pause."""
         self._today = today or dt.date.today()
+        self._unread: tuple[ScanResult, list[Problem]] | None = None
+        """A settled vault's scan and problems, until :meth:`_read_settled` reads it."""
 
     # -- life cycle ---------------------------------------------------------------
 
     def start(
         self, scanned: ScanResult | None = None, settled: list[Problem] | None = None
-    ) -> RunResult:
+    ) -> RunResult | None:
         """Take the vault's lock, start observing, and run the first full rebuild.
 
         ``scanned``: the scan the caller already made. ``settled``: the problems of a
         run that found nothing to write, remembered for exactly this scan and these
-        inputs (see :mod:`vaultkit.runmemo`): a full rebuild would write nothing, so the
-        vault is only read (parse cache and model), which is all a quick start needs."""
+        inputs (see :mod:`vaultkit.runmemo`): a full rebuild would write nothing, so
+        nothing is rendered, and the vault is only read (parse cache and model). That
+        read waits for :meth:`run` (or the first change handled): watching begins at
+        once, saves made meanwhile are queued, and the first of them is handled once
+        the read is done. Returns None then, else the first rebuild's result."""
         self.lock.acquire()
         try:
             self.observer = self._start_observer()
             if settled is not None and scanned is not None:
-                loaded = build.load(
-                    self.root, self._today, self.config, self.cache, scanned=scanned
-                )
-                self._loaded, self._last = loaded, loaded.vault
-                result = RunResult(loaded, [], list(settled))
-            else:
-                result = self._regen(set(), scanned=scanned)
-            self.rebuilds += 1
-            self._after(result, {}, set(), announce=False)
-            # The parsed notes and the model live for the whole watch: once, move them out
-            # of the cyclic collector's sight, so that each rebuild's full collections do
-            # not walk them all again (what is freed later is freed as usual). Rendering
-            # leaves cyclic garbage, to be collected before it is frozen for good; a vault
-            # only read (settled) leaves next to none, and the collection is 0.2 s at 10k.
-            if result.plans:
-                gc.collect()
-            gc.freeze()
+                self._unread = (scanned, list(settled))
+                return None
+            result = self._regen(set(), scanned=scanned)
+            self._first(result)
             return result
         except BaseException:
             self.close()
             raise
+
+    def _first(self, result: RunResult) -> None:
+        self.rebuilds += 1
+        self._after(result, {}, set(), announce=False)
+        # The parsed notes and the model live for the whole watch: once, move them out
+        # of the cyclic collector's sight, so that each rebuild's full collections do
+        # not walk them all again (what is freed later is freed as usual). Rendering
+        # leaves cyclic garbage, to be collected before it is frozen for good; a vault
+        # only read (settled) leaves next to none, and the collection is 0.2 s at 10k.
+        if result.plans:
+            gc.collect()
+        gc.freeze()
+
+    def _read_settled(self) -> None:
+        """Read the settled vault that :meth:`start` left unread (nothing when none)."""
+        if self._unread is None:
+            return
+        scanned, settled = self._unread
+        loaded = build.load(self.root, self._today, self.config, self.cache, scanned=scanned)
+        self._loaded, self._last = loaded, loaded.vault
+        self._first(RunResult(loaded, [], settled))
+        self._unread = None
+        self.report(Level.DETAIL, f"read the vault ({len(loaded.vault.notes)} notes): ready")
 
     def _start_observer(self) -> BaseObserver:
         handler = _Handler(self)
@@ -337,6 +352,12 @@ class Watcher:
 
     def run(self) -> None:
         """Handle changes until :meth:`stop` is called."""
+        try:
+            self._read_settled()
+        except Exception as exc:  # as if the first rebuild had failed: watching stops
+            self.report(Level.PROBLEM, f"vaultkit: could not read the vault: {exc}")
+            self.failed = True
+            return
         next_rescan = time.monotonic() + self.settings.rescan_seconds
         while True:
             s = self.settings  # vaultkit.yaml may have changed
@@ -386,12 +407,19 @@ class Watcher:
                 return
 
     def idle(self) -> bool:
-        """Nothing recorded and not yet handled, nothing being handled, no write waiting."""
+        """Nothing recorded and not yet handled, nothing being handled, no write waiting,
+        the vault read."""
         with self._cond:
-            return not self._pending and not self._busy and self._deferred_at is None
+            return (
+                not self._pending
+                and not self._busy
+                and self._deferred_at is None
+                and self._unread is None
+            )
 
     def _handle(self, changes: dict[str, bool]) -> None:
         """Drop vaultkit's own writes from a settled batch of changes, rebuild for the rest."""
+        self._read_settled()
         real: dict[str, bool] = {}
         own: list[str] = []
         seen: list[str] = []
@@ -417,6 +445,7 @@ class Watcher:
 
     def _rescan(self) -> None:
         """Compare a stat-only scan with what the last rebuild saw; queue any difference."""
+        self._read_settled()
         self.rescans += 1
         if not self.root.is_dir():
             self._vanished()
