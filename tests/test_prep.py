@@ -411,6 +411,27 @@ def test_template_override(runner: CliRunner, vault: Path) -> None:
     assert "## Logistics" in sheet(vault, JOB)  # other kinds keep the default
 
 
+def test_compiled_templates_are_kept_outside_the_vault_and_follow_an_edit(
+    runner: CliRunner, vault: Path, cache_dir: Path
+) -> None:
+    """Templates compiled by one run are reused by the next (Jinja2's bytecode cache in
+    the user's cache folder); a template edited since is compiled again, and an error
+    in a template read from that cache still names its file and line."""
+    part = "vaultkit/templates/prep/_after.md.j2"
+    write(vault, part, "## Afterwards\n- Plan one.\n")
+    regen(runner, vault)
+    compiled = sorted((cache_dir / "templates").rglob("*.cache"))
+    assert compiled and all(not p.resolve().is_relative_to(vault.resolve()) for p in compiled)
+    write(vault, part, "## Afterwards\n- Plan two.\n")  # same length: only the text differs
+    regen(runner, vault)
+    assert "- Plan two.\n" in sheet(vault, INFO) and "Plan one" not in sheet(vault, INFO)
+    write(vault, part, "fine\n{{ no_such_value }}\n")
+    for _ in range(2):  # compiled, then read back compiled
+        result = runner.invoke(cli, ["regen", str(vault), "--today", TODAY])
+        assert result.exit_code == 1
+        assert f"{part}:2: error: 'no_such_value' is undefined" in result.output
+
+
 def test_included_part_override(runner: CliRunner, vault: Path) -> None:
     write(vault, "vaultkit/templates/prep/_after.md.j2", "## Afterwards\n- My own plan.\n")
     regen(runner, vault)

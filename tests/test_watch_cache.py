@@ -122,12 +122,16 @@ def test_watch_starts_a_settled_vault_without_rendering_it(
         watcher._handle({"Meetings/2026-11-10 Jane coffee.md": False})
         # The vault was read, not rendered: only the save's neighbours were.
         assert watcher._loaded is not None and "People/Sam Lee.md" in rendered
-        assert set(rendered) == {
-            "Meetings/2026-11-10 Jane coffee.md",
-            "People/Jane Doe.md",
-            "People/Sam Lee.md",
-            "Companies/Acme Corp.md",
-        } != set(watcher._loaded.vault.kinds)
+        assert (
+            set(rendered)
+            == {
+                "Meetings/2026-11-10 Jane coffee.md",
+                "People/Jane Doe.md",
+                "People/Sam Lee.md",
+                "Companies/Acme Corp.md",
+            }
+            != set(watcher._loaded.vault.kinds)
+        )
         assert "[[2026-11-10 Jane coffee]]" in region(vault / "People" / "Sam Lee.md")
         assert watcher.quick == 1  # and the first save is a quick one
         assert watcher._unread is None

@@ -265,7 +265,13 @@ def load(
         notes[rel] = note
     if cache is not None:
         cache.retain(set(entries))
-    vault = build_model(notes, config, today)
+    collecting = gc.isenabled()
+    gc.disable()  # the model's objects all live on: a full collection midway finds nothing
+    try:
+        vault = build_model(notes, config, today)
+    finally:
+        if collecting:
+            gc.enable()
     vault.obsidian = settings
     read_problems = list(problems)
     problems.extend(vault.problems)
