@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import operator
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -97,8 +98,12 @@ def region_edited(name: str, recorded_hash: str, content: str | bytes) -> bool:
     return found
 
 
-_SHARING: list[dict[str, str]] = []
-"""The table of :func:`sharing_strings` while one is open (at most one, innermost last)."""
+class _Sharing(threading.local):
+    table: dict[str, str] | None = None
+
+
+_SHARING = _Sharing()
+"""This thread's table of :func:`sharing_strings`, while one is open."""
 
 
 @contextmanager
@@ -110,11 +115,11 @@ def sharing_strings() -> Iterator[None]:
     of many notes then holds each name once, and loads it as one string: names repeat
     in thousands of notes, and loaded one copy per note they were a quarter of the parse
     cache in memory. Only the writer does any work; loading does none."""
-    _SHARING.append({})
+    outer, _SHARING.table = _SHARING.table, {}
     try:
         yield
     finally:
-        _SHARING.pop()
+        _SHARING.table = outer
 
 
 def _shared(value: Any, table: dict[str, str]) -> Any:
@@ -150,9 +155,9 @@ def _pickles_fast(*shared: str) -> Callable[[type[_T]], type[_T]]:
 
         def __reduce__(self: _T) -> tuple[type[_T], tuple[Any, ...]]:
             values = get(self)
-            if not at or not _SHARING:
+            table = _SHARING.table
+            if not at or table is None:
                 return cls, values
-            table = _SHARING[-1]
             out = list(values)
             for i in at:
                 out[i] = _shared(out[i], table)
