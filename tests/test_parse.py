@@ -219,3 +219,28 @@ def test_the_regions_whose_text_is_read_are_the_ones_kept() -> None:
     from vaultkit.parse import CONTENT_READ
 
     assert {followups.REGION, conflicts.REGION} == CONTENT_READ
+
+
+def test_whether_a_region_was_edited_is_decided_once_when_parsed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A tick in a follow-up line is not an edit, a changed line is; the answer is part
+    of the parse (kept in the cache with it), so reading it later normalises nothing."""
+    import pickle
+
+    from vaultkit import normalisers
+
+    line = "- [ ] Send a thank-you note 🆔 fu-0123abcd 📅 2026-11-12\n"
+    written = block("followups", line, "\n")
+    ticked = parse_note("m.md", written.replace("[ ]", "[x]").encode())
+    changed = parse_note("m.md", written.replace("thank-you", "long").encode())
+
+    def boom(content: str) -> str:
+        raise AssertionError("normalised again after the parse")
+
+    monkeypatch.setitem(normalisers.NORMALISERS, "followups", boom)
+    for note, edited in ((ticked, False), (changed, True)):
+        region = note.region("followups")
+        assert region is not None and region.edited is edited
+        back = pickle.loads(pickle.dumps(note)).region("followups")
+        assert back is not None and back.edited is edited

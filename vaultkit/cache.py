@@ -66,7 +66,14 @@ CACHE_FORMAT = 2
 """Bumped whenever what a cache file holds changes shape."""
 NOTES_FILE = "notes.pickle"
 DELTA_FILE = "notes-delta.pickle"
-_PARSER_MODULES = ("parse.py", "fastbody.py", "fastyaml.py", "yamlsafe.py", "wikilinks.py")
+_PARSER_MODULES = (
+    "parse.py",
+    "fastbody.py",
+    "fastyaml.py",
+    "yamlsafe.py",
+    "wikilinks.py",
+    "normalisers.py",
+)
 
 
 def cache_base() -> Path:

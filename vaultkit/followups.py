@@ -36,16 +36,16 @@ from .config import CONFIG_NAME, MAX_DAYS, Config
 from .errors import ConfigError
 from .model import Kind, Meeting, Ref, Vault
 from .names import safe_filename
-from .parse import NORMALISERS, TASK_RE, ParsedNote, nfc_key
+from .normalisers import ID_PREFIX, ID_RE, TASK_RE
+from .normalisers import TRAILING_TAGS as _TRAILING_TAGS
+from .normalisers import WIKILINK as _LINK
+from .parse import ParsedNote, nfc_key
 from .relink import rebase
 from .render import Templates
 
 REGION = "followups"
-ID_PREFIX = "fu-"
-ID_RE = re.compile(r"🆔\s*(fu-[0-9a-f]{8})(?![A-Za-z0-9_-])")
 DUE_RE = re.compile(r"[📅📆🗓]\ufe0f?\s*(\d{4}-\d{2}-\d{2})")
 DONE_RE = re.compile(r"✅\ufe0f?\s*(\d{4}-\d{2}-\d{2})")
-_TRAILING_TAGS = re.compile(r"(?:\s+#[^\s#]+)+$")
 OPEN_STATUSES = (" ", "/")
 
 RULES = ("thank_you", "referrals", "check_in", "status_check", "next_step")
@@ -232,30 +232,6 @@ def task_line(text: str, ident: str, due: dt.date, global_filter: str = "") -> s
     if global_filter and global_filter not in text:
         text = f"{global_filter} {text}"
     return f"- [ ] {text} 🆔 {ident} 📅 {due.isoformat()}"
-
-
-_LINK = re.compile(r"\[\[[^\[\]\n]*\]\]")
-
-
-def normalise(content: str) -> str:
-    """What a ``followups`` region is hashed as: each of vaultkit's task lines reduced to
-    its description and id, so ticks, a ``✅`` date, a changed ``📅`` date, tags and
-    text the user added to the line do not count as edits. Link targets are left out
-    too, on every line: when Obsidian renames a note it rewrites ``[[Old]]`` to
-    ``[[New]]`` here, and that is not the user's edit. Other text stays as it is.
-    """
-    out: list[str] = []
-    for line in content.split("\n"):
-        m = TASK_RE.match(line)
-        found = ID_RE.search(line) if m else None
-        if m and found and found.start() >= m.start("text"):
-            before = _TRAILING_TAGS.sub("", line[m.start("text") : found.start()].rstrip())
-            line = f"{m.group('indent')}- [ ] {before.strip()} 🆔 {found.group(1)}"
-        out.append(_LINK.sub("[[]]", line))
-    return "\n".join(out)
-
-
-NORMALISERS[REGION] = normalise
 
 
 def _date(pattern: re.Pattern[str], line: str) -> dt.date | None:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import NoteError
 from .fastbody import BodyLink, scan_body
+from .normalisers import NORMALISERS, TASK_RE
 from .yamlsafe import VaultYAMLHandler, load_yaml
 
 if TYPE_CHECKING:
@@ -43,9 +44,6 @@ OFF_RE = re.compile(
 )
 """``<!-- vaultkit:off NAME -->``: the user's word that vaultkit must not write region NAME."""
 _ANY_MARKER = re.compile(r"^<!-- vaultkit:(?:begin|end)\b[^\n]*$", re.MULTILINE)
-TASK_RE = re.compile(
-    r"^(?P<indent>[ \t]*)(?:[-*+]|\d+[.)])[ \t]+\[(?P<status>.)\][ \t]?(?P<text>.*?)\r?$"
-)
 _ITEM_RE = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(?:\[.\][ \t]+)?(?P<text>.*?)\s*$")
 
 
@@ -61,15 +59,6 @@ def nfc_key(name: str) -> str:
     return unicodedata.normalize("NFC", name).casefold()
 
 
-NORMALISERS: dict[str, Callable[[str], str]] = {}
-"""Region name -> how its content is normalised before hashing (default: not at all).
-
-A region whose normaliser maps the user's change and vaultkit's text to the same
-string does not count as edited (e.g. a ticked task in ``followups``); every other
-region is compared byte for byte.
-"""
-
-
 def region_hash(name: str, content: str) -> str:
     """The hash recorded in (and checked against) a region's begin marker."""
     normalise = NORMALISERS.get(name)
@@ -77,25 +66,9 @@ def region_hash(name: str, content: str) -> str:
     return content_hash(normalise(normal) if normalise else normal)
 
 
-_EDITED: dict[tuple[str, str, str | bytes, object], bool] = {}
-_EDITED_MAX = 100_000
-
-
-def region_edited(name: str, recorded_hash: str, content: str | bytes) -> bool:
-    """Whether a region's content (text, or its UTF-8 bytes) changed since vaultkit
-    wrote it (after normalising).
-
-    Answers are remembered (keyed by the normaliser too): a run asks about the same
-    regions several times, and the watcher asks again on every rebuild."""
-    normalise = NORMALISERS.get(name)
-    key = (name, recorded_hash, content, normalise)
-    found = _EDITED.get(key)
-    if found is None:
-        if len(_EDITED) >= _EDITED_MAX:
-            _EDITED.clear()
-        text = content.decode("utf-8") if isinstance(content, bytes) else content
-        found = _EDITED[key] = recorded_hash != region_hash(name, text)
-    return found
+def region_edited(name: str, recorded_hash: str, content: str) -> bool:
+    """Whether a region's content changed since vaultkit wrote it (after normalising)."""
+    return recorded_hash != region_hash(name, content)
 
 
 class _Sharing(threading.local):
@@ -190,13 +163,9 @@ class Region:
     (see :data:`CONTENT_READ`): then the region is as vaultkit wrote it. Bytes, because
     follow-up lines hold emoji (🆔, 📅), and a Python string holding one takes four
     bytes for every character of it."""
-
-    @property
-    def edited(self) -> bool:
-        """Changed since vaultkit wrote it (ticks in a tick-tolerant region are not)."""
-        if self.content is None:
-            return False
-        return region_edited(self.name, self.recorded_hash, self.content)
+    edited: bool = False
+    """Changed since vaultkit wrote it (ticks in a tick-tolerant region are not; see
+    :mod:`vaultkit.normalisers`): decided once, when the note is parsed."""
 
     @property
     def text(self) -> str:
@@ -349,12 +318,9 @@ def find_regions(text: str, path: str) -> tuple[tuple[Region, ...], str | None, 
         body = text[content_start:offset]
         current = content_hash(body)
         recorded = b_match.group("hash")
+        edited = region_edited(name, recorded, body)
         # As vaultkit wrote it, a region that is not read needs only its hashes.
-        content = (
-            None
-            if name not in CONTENT_READ and recorded == region_hash(name, body)
-            else body.encode("utf-8")
-        )
+        content = body.encode("utf-8") if edited or name in CONTENT_READ else None
         end_offset = offset + len(match.group(0).rstrip("\r"))
         regions.append(
             Region(
@@ -367,6 +333,7 @@ def find_regions(text: str, path: str) -> tuple[tuple[Region, ...], str | None, 
                 current_hash=current,
                 line=b_line,
                 content=content,
+                edited=edited,
             )
         )
         seen.add(name)

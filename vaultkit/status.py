@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any
 from . import followups, prep
 from .errors import Severity
 from .model import MEETING_KINDS, Meeting, Vault, link_target
-from .parse import TASK_RE, nfc_key
+from .normalisers import ID_RE, TASK_RE
+from .parse import nfc_key
 
 if TYPE_CHECKING:
     from .build import Loaded
@@ -280,7 +281,7 @@ def plain(text: str, global_filter: str = "") -> str:
     m = TASK_RE.match(text)
     if m:
         text = m.group("text")
-    text = followups.ID_RE.sub("", text)
+    text = ID_RE.sub("", text)
     text = followups.DUE_RE.sub("", text)
     text = followups.DONE_RE.sub("", text)
     if global_filter:  # as a word of its own only: "#task" goes, "#tasks" stays
