@@ -432,6 +432,41 @@ def test_compiled_templates_are_kept_outside_the_vault_and_follow_an_edit(
         assert f"{part}:2: error: 'no_such_value' is undefined" in result.output
 
 
+def test_a_template_cache_that_fails_is_only_a_slower_run(
+    runner: CliRunner, vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import jinja2
+
+    def fails(self: object, bucket: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(jinja2.FileSystemBytecodeCache, "dump_bytecode", fails)
+    monkeypatch.setattr(jinja2.FileSystemBytecodeCache, "load_bytecode", fails)
+    regen(runner, vault)
+    assert "## Logistics" in sheet(vault, JOB)
+
+
+def test_a_template_compiled_with_a_filter_is_not_reused_without_it(
+    vault: Path, cache_dir: Path
+) -> None:
+    """`vaultkit new` adds filters; a template it compiled, used by a command without
+    them, is compiled again there and fails with its file and line, not a crash."""
+    from vaultkit.errors import TemplateProblem
+    from vaultkit.render import Templates
+
+    write(vault, "vaultkit/templates/shared.md.j2", "one\n{{ name | yaml }}\n")
+    root = vault.resolve()
+    with_filter = Templates(root, "vaultkit/templates", {"yaml": lambda v: f"'{v}'"})
+    assert with_filter.render("shared.md.j2", {"name": "Ada"}) == "one\n'Ada'\n"
+    plain = Templates(root, "vaultkit/templates")
+    with pytest.raises(TemplateProblem) as caught:
+        plain.render("shared.md.j2", {"name": "Ada"})
+    assert caught.value.name == "vaultkit/templates/shared.md.j2"
+    assert caught.value.line == 2 and "yaml" in caught.value.message
+    folders = {Path(getattr(t.env.bytecode_cache, "directory", "")) for t in (with_filter, plain)}
+    assert len(folders) == 2 and all(f.is_relative_to(cache_dir) for f in folders)
+
+
 def test_included_part_override(runner: CliRunner, vault: Path) -> None:
     write(vault, "vaultkit/templates/prep/_after.md.j2", "## Afterwards\n- My own plan.\n")
     regen(runner, vault)

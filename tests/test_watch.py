@@ -557,3 +557,25 @@ def test_signal_stops_cleanly_with_exit_0(vault: Path, sig: signal.Signals) -> N
     lines = watch_save_and_signal(vault, sig)
     assert any(line.startswith("vaultkit: stopped watching") for line in lines), lines
     assert temp_files(vault) == []
+
+
+def test_a_template_edit_no_event_reported_is_found_by_the_rescan(vault: Path) -> None:
+    part = vault / "vaultkit" / "templates" / "regions" / "person.md.j2"
+    part.parent.mkdir(parents=True, exist_ok=True)
+    part.write_text("{{ name }}\n", encoding="utf-8")
+    watcher = Watcher(vault, lambda level, text: None, DAY)
+    try:
+        watcher.start()
+        time.sleep(0.3)
+        with watcher._cond:
+            watcher._pending.clear()  # the events of the first rebuild's own writes
+        watcher._rescan()  # the templates as the first rebuild saw them: no difference
+        assert watcher._pending == {}
+        part.write_text("{{ name }} (edited)\n", encoding="utf-8")
+        time.sleep(0.3)
+        with watcher._cond:
+            watcher._pending.clear()  # as if the observer had missed it
+        watcher._rescan()
+        assert "vaultkit/templates/regions/person.md.j2" in watcher._pending
+    finally:
+        watcher.close()

@@ -164,3 +164,26 @@ def test_a_settled_watch_says_watching_before_reading_and_handles_a_save_at_once
     assert "(6 notes)" in lines[start], lines
     assert any("0 created, 0 updated" in line for line in lines[:start]), lines
     assert any("Meetings/2026-11-10 Jane coffee.md" in line for line in lines[start:]), lines
+
+
+def test_a_settled_start_whose_cache_lacks_a_note_saved_since_renders_it(
+    vault: Path, runner: CliRunner
+) -> None:
+    """The remembered run's scan was taken, then a note was saved, and the parse cache
+    does not have it (deleted, say): reading it would hold the save in the model with
+    nothing written for it. The watcher renders the vault from what it reads instead."""
+    for _ in range(2):
+        result = runner.invoke(cli, ["regen", str(vault), "--today", TODAY])
+        assert result.exit_code == 0, result.output
+    memo = cli_memo(vault, "regen", DAY)
+    assert memo.outcome is not None
+    save(vault / "Meetings" / "2026-11-10 Jane coffee.md", meeting(["Jane Doe", "Sam Lee"]))
+    lines: list[str] = []
+    watcher = Watcher(vault, lambda level, text: lines.append(text), DAY)  # an empty cache
+    try:
+        assert watcher.start(memo.scanned, memo.outcome.problems) is None
+        watcher._read_settled()
+        assert "[[2026-11-10 Jane coffee]]" in region(vault / "People" / "Sam Lee.md")
+        assert any(line.startswith("the parse cache lacked") for line in lines), lines
+    finally:
+        watcher.close()

@@ -142,9 +142,11 @@ def _exists(loaded: Loaded, rel: str) -> bool:
 
 
 def _write(loaded: Loaded, rel: str, template: str, context: dict[str, Any]) -> None:
-    templates = Templates(loaded.root, loaded.config.templates_folder)
-    templates.env.filters.setdefault("yaml", yaml_scalar)
-    templates.env.filters.setdefault("quoted", wikilink_value)
+    templates = Templates(
+        loaded.root,
+        loaded.config.templates_folder,
+        {"yaml": yaml_scalar, "quoted": wikilink_value},
+    )
     text = templates.render(template, context)
     if not text.endswith("\n"):
         text += "\n"

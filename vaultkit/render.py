@@ -13,7 +13,7 @@ import os
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,8 @@ class Templates:
     """The vault's real path."""
     folder: str
     """The vault's templates folder, relative to the vault."""
+    filters: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    """Filters beyond Jinja2's own (``vaultkit new`` adds two for front-matter)."""
 
     @cached_property
     def user_dir(self) -> Path | None:
@@ -68,7 +70,7 @@ class Templates:
         if self.user_dir is not None:
             loaders.append(_VaultLoader(self.user_dir, self.root))
         loaders.append(jinja2.FileSystemLoader(str(default_templates_dir())))
-        return ImmutableSandboxedEnvironment(
+        env = ImmutableSandboxedEnvironment(
             loader=jinja2.ChoiceLoader(loaders),
             undefined=jinja2.StrictUndefined,
             autoescape=False,
@@ -78,8 +80,10 @@ class Templates:
             # One environment serves one run (or the watcher's quick rebuilds, which
             # never follow a template edit): no stat of the template on every render.
             auto_reload=False,
-            bytecode_cache=_bytecode_cache(self.root),
         )
+        env.filters.update(self.filters)
+        env.bytecode_cache = _bytecode_cache(self.root, env)
+        return env
 
     def origin(self, name: str) -> str:
         """Where a template comes from, for messages: the vault's file or the default."""
@@ -103,6 +107,8 @@ class Templates:
             raise TemplateProblem(*self._where(name), exc.message or "undefined") from None
         except (TypeError, ValueError, AttributeError, ZeroDivisionError) as exc:
             raise TemplateProblem(*self._where(name), str(exc)) from None
+        except jinja2.TemplateError as exc:  # e.g. a filter this command does not have
+            raise TemplateProblem(*self._where(name), exc.message or str(exc)) from None
 
     def _where(self, name: str) -> tuple[str, int]:
         """The template (an included one too) and line a render error came from."""
@@ -123,21 +129,49 @@ class Templates:
 _MARKER_LINE = re.compile(r"^<!-- vaultkit:", re.MULTILINE)
 
 
-_ENV_OPTIONS = "sandbox=immutable undefined=strict trim_blocks lstrip_blocks keep_newline"
-"""What the compiled code of a template depends on besides its source (Jinja2 keys
-its bytecode cache by template file and source only)."""
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja2's cache of compiled templates, where a file that cannot be read or written
+    (a full disk, a read-only cache folder) only means compiling again."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # unreadable or damaged: compiled afresh (and written anew)
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            return
 
 
-def _bytecode_cache(root: Path) -> jinja2.BytecodeCache | None:
+def _bytecode_cache(root: Path, env: jinja2.Environment) -> jinja2.BytecodeCache | None:
     """Templates compiled by an earlier run, kept in the user's cache folder (never in
-    the vault): each is compiled again when its source changes. None when that folder
-    cannot be had; then every run compiles its templates (~0.1 s)."""
+    the vault): each is compiled again when its source changes. Jinja2 keys them by file
+    and source only, but the compiled code also depends on the environment (its options,
+    its filters and tests, checked as it compiles): those make the folder's name. None
+    when no such folder can be had; then every run compiles its templates (~0.1 s)."""
     import hashlib
 
     from . import __version__
     from .cache import cache_base
 
-    key = f"{__version__} {jinja2.__version__} {_ENV_OPTIONS}"
+    key = repr(
+        (
+            __version__,
+            jinja2.__version__,
+            sys.version_info[:2],
+            type(env).__name__,
+            env.undefined.__name__,
+            env.autoescape,
+            env.trim_blocks,
+            env.lstrip_blocks,
+            env.keep_trailing_newline,
+            sorted(env.filters),
+            sorted(env.tests),
+        )
+    )
     folder = cache_base() / "templates" / hashlib.sha256(key.encode()).hexdigest()[:16]
     try:
         real = folder.resolve()
@@ -146,7 +180,7 @@ def _bytecode_cache(root: Path) -> jinja2.BytecodeCache | None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    return _BytecodeCache(str(folder))
 
 
 def _defuse_markers(text: str) -> str:

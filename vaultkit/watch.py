@@ -58,7 +58,7 @@ from watchdog.observers.polling import PollingObserver
 
 from . import build
 from .build import Loaded, RunResult
-from .cache import MemoryCache, NoteCache
+from .cache import FileCache, MemoryCache, NoteCache
 from .config import CONFIG_NAME, Config
 from .errors import ConfigError, Problem, Severity, VaultkitError
 from .lock import VaultLock
@@ -292,11 +292,32 @@ class Watcher:
         if self._unread is None:
             return
         scanned, settled = self._unread
-        loaded = build.load(self.root, self._today, self.config, self.cache, scanned=scanned)
-        self._loaded, self._last = loaded, loaded.vault
-        self._first(RunResult(loaded, [], settled))
-        self._unread = None
-        self.report(Level.DETAIL, f"read the vault ({len(loaded.vault.notes)} notes): ready")
+        limit = self.config.max_note_bytes
+        lacking = [
+            e.rel
+            for e in scanned.entries
+            if 0 < e.size <= limit and self.cache.get(e.rel, e.size, e.mtime_ns) is None
+        ]
+        if lacking:
+            # A note read now may hold a save made since the remembered run: what was
+            # written then would not show it, and a model holding it would see nothing
+            # to do for that save. Render the vault from what is read, as after a change.
+            result = self._regen(set(), scanned=scanned)
+            self._first(result)
+            self._unread = None
+            self.report(
+                Level.INFO,
+                f"the parse cache lacked {_listing(lacking)}: "
+                + (f"wrote {_listing(result.written)}" if result.written else "nothing to write"),
+            )
+        else:
+            loaded = build.load(self.root, self._today, self.config, self.cache, scanned=scanned)
+            self._loaded, self._last = loaded, loaded.vault
+            self._first(RunResult(loaded, [], settled))
+            self._unread = None
+            self.report(Level.DETAIL, f"read the vault ({len(loaded.vault.notes)} notes): ready")
+        if isinstance(self.cache, FileCache):
+            self.cache.save()  # what was parsed just now, for the next start
 
     def _start_observer(self) -> BaseObserver:
         handler = _Handler(self)
@@ -472,7 +493,8 @@ class Watcher:
                 self._cond.notify_all()
 
     def _stat_all(self) -> dict[str, tuple[int, int]]:
-        """Size and mtime of every note and of the config: what the rescan compares."""
+        """Size and mtime of every note, of the config and of the templates: what the
+        rescan compares."""
         ignore = (*self.config.ignore_folders, self.config.templates_folder)
         seen = {e.rel: (e.size, e.mtime_ns) for e in scan(self.root, ignore, False).entries}
         for rel in (CONFIG_NAME, *SETTINGS_FILES):
@@ -481,7 +503,29 @@ class Watcher:
             except OSError:
                 continue
             seen[rel] = (st.st_size, st.st_mtime_ns)
+        seen.update(self._template_stats())
         return seen
+
+    def _template_stats(self) -> dict[str, tuple[int, int]]:
+        """Size and mtime of each file in the vault's templates folder (not hidden ones,
+        not through links), so that a template edit no event reported is found too."""
+        folder = self.config.templates_folder.strip("/")
+        found: dict[str, tuple[int, int]] = {}
+        if not folder:
+            return found
+        base = self.root / folder
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            for name in filenames:
+                rel = os.path.relpath(os.path.join(dirpath, name), self.root).replace(os.sep, "/")
+                if not is_relevant(rel, self.config.templates_folder):
+                    continue
+                try:
+                    st = os.lstat(os.path.join(dirpath, name))
+                except OSError:
+                    continue
+                found[rel] = (st.st_size, st.st_mtime_ns)
+        return found
 
     def _settle_after_failure(self) -> None:
         """After a failed rebuild, keep the rescan from retrying it (and repeating the
@@ -736,6 +780,7 @@ class Watcher:
             self._seen = {rel: n.sha for rel, n in result.loaded.vault.notes.items() if n.sha}
             for rel in (CONFIG_NAME, *SETTINGS_FILES):
                 self._remember_stat(rel)
+            self._snapshot.update(self._template_stats())
         tripped: list[str] = []
         for rel in result.written:
             self._remember_stat(rel)
