@@ -579,3 +579,32 @@ def test_a_template_edit_no_event_reported_is_found_by_the_rescan(vault: Path) -
         assert "vaultkit/templates/regions/person.md.j2" in watcher._pending
     finally:
         watcher.close()
+
+
+@pytest.mark.parametrize("what", ["note", "config", "template"])
+def test_a_change_during_the_first_rebuild_is_queued_once_watching(vault: Path, what: str) -> None:
+    """The first rebuild runs before the observer starts (so that it may use two cores):
+    a note, the config or a template changed while it ran is found right after."""
+    template = vault / "vaultkit" / "templates" / "regions" / "person.md.j2"
+    template.parent.mkdir(parents=True, exist_ok=True)
+    template.write_text("{{ name }}\n", encoding="utf-8")
+    changed = {
+        "note": ("Meetings/2026-11-10 Jane coffee.md", meeting(["Jane Doe", "Sam Lee"])),
+        "config": ("vaultkit.yaml", "watch:\n  quiet_seconds: 1\n"),
+        "template": ("vaultkit/templates/regions/person.md.j2", "{{ name }} (new)\n"),
+    }[what]
+    watcher = Watcher(vault, lambda level, text: None, DAY)
+    real = watcher._regen
+
+    def regen_then_edit(*args: object, **kwargs: object) -> build.RunResult:
+        result = real(*args, **kwargs)  # type: ignore[arg-type]
+        save(vault / changed[0], changed[1])  # saved after the rebuild read the vault
+        return result
+
+    watcher._regen = regen_then_edit  # type: ignore[method-assign]
+    try:
+        watcher.start()
+        assert watcher.observer is not None
+        assert changed[0] in watcher._pending
+    finally:
+        watcher.close()

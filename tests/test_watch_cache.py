@@ -187,3 +187,34 @@ def test_a_settled_start_whose_cache_lacks_a_note_saved_since_renders_it(
         assert any(line.startswith("the parse cache lacked") for line in lines), lines
     finally:
         watcher.close()
+
+
+def test_watch_sets_the_parse_cache_aside_from_the_collector_but_no_garbage(
+    vault: Path, runner: CliRunner
+) -> None:
+    """The notes read from the parse cache live on: the watcher freezes them out of the
+    cyclic collector's sight as soon as they are read, after collecting what is garbage
+    then (else that garbage would be kept for the whole watch)."""
+    import gc
+    import weakref
+
+    result = runner.invoke(cli, ["regen", str(vault), "--today", TODAY])
+    assert result.exit_code == 0, result.output
+
+    class Cycle:
+        me: object = None
+
+    garbage = Cycle()
+    garbage.me = garbage
+    alive = weakref.ref(garbage)
+    del garbage
+    cache = FileCache.open(vault.resolve(), freeze=False)
+    watcher = Watcher(vault, lambda level, text: None, DAY, cache=cache)
+    gc.unfreeze()
+    try:
+        watcher.start()
+        assert not cache.files_unread and gc.get_freeze_count() > 0
+        assert alive() is None  # collected before the freeze, not kept
+    finally:
+        watcher.close()
+        gc.unfreeze()

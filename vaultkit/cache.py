@@ -212,6 +212,11 @@ class FileCache(MemoryCache):
         return cls(root, freeze)
 
     @property
+    def files_unread(self) -> bool:
+        """Whether the cache files are still to be read (on first use)."""
+        return not self._read_done
+
+    @property
     def loaded_from_disk(self) -> bool:
         """Whether usable entries were read from the cache files."""
         self._read()

@@ -261,19 +261,54 @@ class Watcher:
         nothing is rendered, and the vault is only read (parse cache and model). That
         read waits for :meth:`run` (or the first change handled): watching begins at
         once, saves made meanwhile are queued, and the first of them is handled once
-        the read is done. Returns None then, else the first rebuild's result."""
+        the read is done. Returns None then, else the first rebuild's result.
+
+        Otherwise the first rebuild runs before observing starts, so that it may use a
+        second core (:mod:`vaultkit.parallel` forks only while no other thread runs);
+        a rescan right after observing starts queues whatever changed meanwhile, held
+        against the config's and templates' state from before the rebuild."""
         self.lock.acquire()
         try:
-            self.observer = self._start_observer()
             if settled is not None and scanned is not None:
+                self.observer = self._start_observer()
                 self._unread = (scanned, list(settled))
                 return None
+            before = self._settings_stats()
+            self._read_cache()
             result = self._regen(set(), scanned=scanned)
             self._first(result)
+            for rel in set(before) | set(self._settings_stats()):
+                if rel in before:
+                    self._snapshot[rel] = before[rel]
+                else:
+                    self._snapshot.pop(rel, None)
+            self.observer = self._start_observer()
+            self._rescan()
             return result
         except BaseException:
             self.close()
             raise
+
+    def _read_cache(self) -> None:
+        """Read the parse cache now, and set its notes aside from the cyclic garbage
+        collector (they live on; a rebuild's collections then do not walk them all
+        again). What is garbage at this point is collected first, so nothing is kept
+        that should not be; notes replaced later are freed as usual."""
+        if isinstance(self.cache, FileCache) and self.cache.files_unread:
+            gc.collect()
+            len(self.cache)
+            gc.freeze()
+
+    def _settings_stats(self) -> dict[str, tuple[int, int]]:
+        """Size and mtime of the config, Obsidian's settings and the templates."""
+        found = self._template_stats()
+        for rel in (CONFIG_NAME, *SETTINGS_FILES):
+            try:
+                st = (self.root / rel).stat()
+            except OSError:
+                continue
+            found[rel] = (st.st_size, st.st_mtime_ns)
+        return found
 
     def _first(self, result: RunResult) -> None:
         self.rebuilds += 1
@@ -292,6 +327,7 @@ class Watcher:
         if self._unread is None:
             return
         scanned, settled = self._unread
+        self._read_cache()
         limit = self.config.max_note_bytes
         lacking = [
             e.rel
@@ -497,13 +533,7 @@ class Watcher:
         rescan compares."""
         ignore = (*self.config.ignore_folders, self.config.templates_folder)
         seen = {e.rel: (e.size, e.mtime_ns) for e in scan(self.root, ignore, False).entries}
-        for rel in (CONFIG_NAME, *SETTINGS_FILES):
-            try:
-                st = (self.root / rel).stat()
-            except OSError:
-                continue
-            seen[rel] = (st.st_size, st.st_mtime_ns)
-        seen.update(self._template_stats())
+        seen.update(self._settings_stats())
         return seen
 
     def _template_stats(self) -> dict[str, tuple[int, int]]:
@@ -783,7 +813,11 @@ class Watcher:
             self._snapshot.update(self._template_stats())
         tripped: list[str] = []
         for rel in result.written:
-            self._remember_stat(rel)
+            wrote = result.wrote.get(rel)
+            if wrote is not None:  # the stamp of vaultkit's write, not of a save since
+                self._snapshot[rel] = (len(wrote[0]), wrote[1])
+            else:  # removed (a conflict note settled)
+                self._remember_stat(rel)
             self._seen[rel] = self._own[rel]  # on disk now: what vaultkit wrote, not what it read
             log = self._writes.setdefault(rel, deque())
             log.append(now)
