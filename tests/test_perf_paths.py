@@ -61,7 +61,15 @@ def test_written_notes_are_cached_as_a_full_parse_reads_them(tmp_path: Path) -> 
     assert build.regen(vault, DAY, cache=cache).written == []
 
 
-HEAVY = ("jinja2", "markdown_it", "icalendar", "watchdog", "vaultkit.build", "vaultkit.render")
+HEAVY = (
+    "jinja2",
+    "markdown_it",
+    "icalendar",
+    "watchdog",
+    "vaultkit.build",
+    "vaultkit.render",
+    "vaultkit.parse",
+)
 
 
 def test_a_remembered_run_imports_none_of_the_heavy_modules(sample_vault: Path) -> None:

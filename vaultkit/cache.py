@@ -17,11 +17,13 @@ import pickle
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from . import __version__
 from .errors import VaultError
-from .parse import ParsedNote, sharing_strings
+
+if TYPE_CHECKING:  # the parser (and YAML) load only when notes are: not in a remembered run
+    from .parse import ParsedNote
 
 
 class NoteCache(Protocol):
@@ -135,6 +137,8 @@ def _write_atomic(path: Path, header: tuple[object, ...], notes: dict[str, Parse
     """Write ``header``, then the notes as pickles of :data:`CHUNK_NOTES`, to a temp file;
     replace. (One pickle of 10,000 notes would have its writer hold an entry for every
     object in it.)"""
+    from .parse import sharing_strings
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".notes-", suffix=".tmp", dir=path.parent)
     values = list(notes.values())
@@ -152,6 +156,8 @@ def _write_atomic(path: Path, header: tuple[object, ...], notes: dict[str, Parse
 
 def _read_pickles(path: Path) -> tuple[tuple[Any, ...], dict[str, ParsedNote]] | None:
     """What :func:`_write_atomic` wrote, or None when missing or damaged."""
+    from .parse import ParsedNote
+
     try:
         fh = open(path, "rb")  # noqa: SIM115 - closed below, after unpickling
     except OSError:

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from . import __version__, dailycli, lock, obsidian, onewriter, runmemo
+from .actions import Action
 from .cache import FileCache, open_cache
 from .cliopts import parse_today as _today
 from .cliopts import today_option
 from .config import Config
 from .errors import Problem, Severity, TemplateProblem, VaultkitError, VaultLocked
-from .plan import Action, unified_diff
 from .progress import TerminalProgress
 from .scan import ScanResult, scan, scan_ignores, vault_root
 from .shipped import default_templates_dir
@@ -171,6 +171,8 @@ def regen(vault: Path, dry_run: bool, today: str | None, quiet: bool, no_cache: 
     if dry_run:
         for fp in result.plans:
             if fp.action in (Action.CREATE, Action.UPDATE):
+                from .plan import unified_diff
+
                 click.echo(unified_diff(fp), nl=False)
     _report(result.problems)
     if not quiet:

@@ -12,9 +12,9 @@ import dataclasses
 import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 
+from .actions import Action as Action  # re-exported: the planner's word for it
 from .errors import NoteError, Problem, Severity
 from .parse import (
     ParsedNote,
@@ -25,14 +25,6 @@ from .parse import (
     region_hash,
 )
 from .write import Stamp, read_stamped
-
-
-class Action(StrEnum):
-    CREATE = "create"
-    UPDATE = "update"
-    UNCHANGED = "unchanged"
-    CONFLICT = "conflict"
-    REFUSED = "refused"
 
 
 @dataclass(frozen=True)
