@@ -7,7 +7,6 @@ consistent vault; core code returns results and problems and never prints.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import os
 import threading
 from collections import Counter
@@ -17,7 +16,7 @@ from pathlib import Path
 
 from . import conflicts, debris, followups, obsidian
 from .backup import RunBackup, open_run
-from .cache import NoteCache
+from .cache import NoteCache, collector_paused
 from .config import Config
 from .errors import (
     NoteError,
@@ -172,13 +171,8 @@ def _read_all(
             out.append(read_note(root, entry))
         return out
 
-    collecting = gc.isenabled()
-    gc.disable()  # thousands of new objects that all live on: no collection midway
-    try:
+    with collector_paused():  # thousands of new objects that all live on
         results = split_map(some, todo)
-    finally:
-        if collecting:
-            gc.enable()
     return {entry.rel: outcome for entry, outcome in zip(todo, results, strict=True)}
 
 
@@ -265,13 +259,8 @@ def load(
         notes[rel] = note
     if cache is not None:
         cache.retain(set(entries))
-    collecting = gc.isenabled()
-    gc.disable()  # the model's objects all live on: a full collection midway finds nothing
-    try:
+    with collector_paused():  # the model's objects all live on
         vault = build_model(notes, config, today)
-    finally:
-        if collecting:
-            gc.enable()
     vault.obsidian = settings
     read_problems = list(problems)
     problems.extend(vault.problems)

@@ -16,14 +16,29 @@ import os
 import pickle
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 from . import __version__
 from .errors import VaultError
 
 if TYPE_CHECKING:  # the parser (and YAML) load only when notes are: not in a remembered run
     from .parse import ParsedNote
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside: for bulk phases that make many objects which
+    all live on (reading notes, building the model), where a collection finds nothing.
+    The collector is left as it was found."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 class NoteCache(Protocol):
@@ -156,32 +171,29 @@ def _write_atomic(path: Path, header: tuple[object, ...], notes: dict[str, Parse
 
 def _read_pickles(path: Path) -> tuple[tuple[Any, ...], dict[str, ParsedNote]] | None:
     """What :func:`_write_atomic` wrote, or None when missing or damaged."""
+    try:  # unpickling thousands of small objects: no collection midway
+        with open(path, "rb") as fh, collector_paused():
+            return _unpickle(fh)
+    except Exception:  # missing or damaged: only a slower run (it is rebuilt)
+        return None
+
+
+def _unpickle(fh: BinaryIO) -> tuple[tuple[Any, ...], dict[str, ParsedNote]] | None:
     from .parse import ParsedNote
 
-    try:
-        fh = open(path, "rb")  # noqa: SIM115 - closed below, after unpickling
-    except OSError:
+    header = pickle.load(fh)
+    if not isinstance(header, tuple) or not header or not isinstance(header[-1], int):
         return None
-    gc.disable()  # unpickling thousands of small objects: no collection midway
-    try:
-        header = pickle.load(fh)
-        if not isinstance(header, tuple) or not header or not isinstance(header[-1], int):
+    notes: dict[str, ParsedNote] = {}
+    for _ in range(header[-1]):
+        chunk = pickle.load(fh)
+        if not isinstance(chunk, tuple):
             return None
-        notes: dict[str, ParsedNote] = {}
-        for _ in range(header[-1]):
-            chunk = pickle.load(fh)
-            if not isinstance(chunk, tuple):
+        for note in chunk:
+            if not isinstance(note, ParsedNote):
                 return None
-            for note in chunk:
-                if not isinstance(note, ParsedNote):
-                    return None
-                notes[note.path] = note
-        return header[:-1], notes
-    except Exception:  # a damaged cache is only a slower run: rebuild it
-        return None
-    finally:
-        fh.close()
-        gc.enable()
+            notes[note.path] = note
+    return header[:-1], notes
 
 
 class FileCache(MemoryCache):

@@ -468,17 +468,14 @@ def watch(
         try:
             if result is None:  # settled: the vault is read as watching begins
                 assert settled is not None and memo is not None
-                _report(settled.problems)
-                notes = len(memo.scanned.entries)
+                problems, notes = settled.problems, len(memo.scanned.entries)
+                line = summary_line(settled.counts, settled.problems, False)
             else:
-                _report(result.problems)
-                notes = len(result.loaded.vault.notes)
+                problems, notes = result.problems, len(result.loaded.vault.notes)
+                line = summary(result, False)
+            _report(problems)
             if not quiet:
-                if result is None:
-                    assert settled is not None
-                    click.echo(summary_line(settled.counts, settled.problems, False))
-                else:
-                    click.echo(summary(result, False))
+                click.echo(line)
                 click.echo(f"watching {watcher.root} ({_plural(notes, 'note')}) — Ctrl-C to stop")
             watcher.run()
         finally:

@@ -113,8 +113,8 @@ def _shared(value: Any, table: dict[str, str]) -> Any:
 
 
 def _pickles_fast(*shared: str) -> Callable[[type[_T]], type[_T]]:
-    """Pickle a slots dataclass as ``cls(*fields)``; the fields named in ``shared`` (a
-    string, or a dict's keys) are pickled through :func:`sharing_strings`'s table.
+    """Pickle a slots dataclass as ``cls(*fields)``; the strings of the fields named in
+    ``shared`` (see :func:`_shared`) are pickled through :func:`sharing_strings`'s table.
 
     The ``__getstate__``/``__setstate__`` that ``dataclass(slots=True)`` adds look the
     fields up again for every object; with ~170,000 of them in the parse cache of a

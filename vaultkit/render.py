@@ -148,14 +148,16 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
 
 def _bytecode_cache(root: Path, env: jinja2.Environment) -> jinja2.BytecodeCache | None:
     """Templates compiled by an earlier run, kept in the user's cache folder (never in
-    the vault): each is compiled again when its source changes. Jinja2 keys them by file
+    the vault; one folder per vault and environment): each is compiled again when its
+    source changes. Jinja2 keys them by file
     and source only, but the compiled code also depends on the environment (its options,
     its filters and tests, checked as it compiles): those make the folder's name. None
     when no such folder can be had; then every run compiles its templates (~0.1 s)."""
     import hashlib
 
     from . import __version__
-    from .cache import cache_base
+    from .cache import vault_folder
+    from .errors import VaultError
 
     key = repr(
         (
@@ -172,13 +174,11 @@ def _bytecode_cache(root: Path, env: jinja2.Environment) -> jinja2.BytecodeCache
             sorted(env.tests),
         )
     )
-    folder = cache_base() / "templates" / hashlib.sha256(key.encode()).hexdigest()[:16]
+    suffix = "-" + hashlib.sha256(key.encode()).hexdigest()[:16]
     try:
-        real = folder.resolve()
-        if real == root or real.is_relative_to(root):
-            return None
+        folder = vault_folder(root, "templates", "template cache", suffix)
         folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
+    except (OSError, VaultError):
         return None
     return _BytecodeCache(str(folder))
 

@@ -808,9 +808,7 @@ class Watcher:
         else:
             self._snapshot = {rel: (e.size, e.mtime_ns) for rel, e in entries.items()}
             self._seen = {rel: n.sha for rel, n in result.loaded.vault.notes.items() if n.sha}
-            for rel in (CONFIG_NAME, *SETTINGS_FILES):
-                self._remember_stat(rel)
-            self._snapshot.update(self._template_stats())
+            self._snapshot.update(self._settings_stats())
         tripped: list[str] = []
         for rel in result.written:
             wrote = result.wrote.get(rel)
