@@ -542,3 +542,134 @@ def test_names_differing_only_in_case_are_reported_not_merged_silently(tmp_path:
     for rel in files:
         if rel.startswith("People/"):
             assert b"2026-11-01 M" not in (root / rel).read_bytes()
+
+
+# --- many files at once: temp files, one flush, then each replace -----------------------
+
+
+def _big_vault(root: Path) -> Path:
+    """A vault whose first run writes more files than a batch needs."""
+    from benchmarks.generate_vault import generate
+
+    generate(root, 60, 5)
+    no_backups(root)
+    return root
+
+
+def test_batch_flush_failure_writes_nothing_and_leaves_no_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _big_vault(tmp_path / "vault")
+    before = snapshot(root)
+    flushed: list[int] = []
+
+    def failing(fd: int) -> bool:
+        flushed.append(fd)
+        raise OSError(5, "could not flush the vault's file system: Input/output error")
+
+    monkeypatch.setattr(write, "_syncfs", failing)
+    result = regen(root)
+    assert flushed, "the batch path should have run"
+    assert result.exit_code == 1
+    assert "Input/output error" in result.output
+    assert snapshot(root) == before  # not one note replaced by bytes that are not durable
+    assert temps(root) == []
+    monkeypatch.undo()
+    assert regen(root).exit_code == 0
+    assert snapshot(root) != before
+
+
+def test_batch_without_syncfs_fsyncs_each_temp_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _big_vault(tmp_path / "vault")
+    before = snapshot(root)
+    synced: list[int] = []
+    real_fsync = os.fsync
+
+    def counting(fd: int) -> None:
+        synced.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(write, "_syncfs", lambda fd: False)  # e.g. macOS, an old Linux
+    monkeypatch.setattr(write.os, "fsync", counting)
+    result = regen(root)
+    assert result.exit_code == 0, result.output
+    changed = [rel for rel, data in snapshot(root).items() if before.get(rel) != data]
+    assert len(changed) >= build.BATCH_WRITES
+    assert len(synced) >= len(changed)  # each temp file, then each folder
+
+    def full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    other = _big_vault(tmp_path / "other")
+    untouched = snapshot(other)
+    monkeypatch.setattr(write.os, "fsync", full)
+    result = regen(other)
+    assert result.exit_code == 1
+    assert "No space left on device" in result.output
+    assert snapshot(other) == untouched
+    assert temps(other) == []
+
+
+def test_batch_redoes_a_note_saved_between_its_temp_file_and_its_replace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _big_vault(tmp_path / "vault")
+    person = sorted((root / "People").rglob("*.md"))[3]
+    rel = person.relative_to(root).as_posix()
+    real = build.commit
+    typed: list[str] = []
+
+    def user_types_first(staged: write.Staged) -> os.stat_result:
+        if staged.rel == rel and not typed:
+            typed.append(rel)
+            person.write_bytes(person.read_bytes() + b"\nTyped just now.\n")
+        return real(staged)
+
+    monkeypatch.setattr(build, "commit", user_types_first)
+    result = regen(root)
+    assert typed == [rel]
+    assert result.exit_code == 0, result.output
+    data = person.read_bytes()
+    assert b"Typed just now.\n" in data  # the user's words survive
+    assert data.count(b"<!-- vaultkit:begin backlinks ") == 1  # and the region is written
+    assert temps(root) == []
+    settled = snapshot(root)
+    assert regen(root).exit_code == 0
+    assert snapshot(root) == settled  # the redone write was complete: nothing left to do
+
+
+def test_crash_in_the_middle_of_a_batch_leaves_whole_notes(
+    tmp_path: Path, _local_cache: Path
+) -> None:
+    root = _big_vault(tmp_path / "vault")
+    before = snapshot(root)
+    script = (
+        "import os, sys\n"
+        "real = os.replace\n"
+        "count = [0]\n"
+        f"inside = lambda p: os.path.realpath(p).startswith({str(root.resolve())!r} + os.sep)\n"
+        "def dying(a, b):\n"
+        "    if inside(b):\n"
+        "        count[0] += 1\n"
+        "        if count[0] == 20:\n"
+        "            os._exit(9)\n"
+        "    real(a, b)\n"
+        "os.replace = dying\n"
+        "from vaultkit.cli import main\n"
+        f"sys.argv = ['vaultkit', 'regen', {str(root)!r}, '--today', {TODAY!r}]\n"
+        "main()\n"
+    )
+    env = {**os.environ, "VAULTKIT_CACHE_DIR": str(_local_cache), "VAULTKIT_JOBS": "1"}
+    proc = subprocess.run([sys.executable, "-c", script], env=env, cwd=REPO, check=False)
+    assert proc.returncode == 9
+    after = {k: v for k, v in snapshot(root).items() if "/.vaultkit-" not in f"/{k}"}
+    replaced = [rel for rel in before if after[rel] != before[rel]]
+    assert len(replaced) == 19  # the replaces before the crash, each whole
+    for rel in replaced:
+        assert after[rel].startswith(before[rel]) and after[rel].rstrip().endswith(b"-->")
+    assert temps(root), "the crash should have left the batch's temp files behind"
+    age_past_stale(temps(root))
+    assert regen(root).exit_code == 0
+    assert temps(root) == []

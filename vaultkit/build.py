@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import threading
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -36,7 +35,7 @@ from .prep import orphan_sheets, prep_outputs
 from .progress import Progress
 from .render import Templates, company_context, meeting_context, person_context
 from .scan import Entry, ScanResult, scan, scan_ignores, vault_root
-from .write import atomic_write, sync_folders
+from .write import Staged, atomic_write, commit, discard, stage, sync_folders, sync_staged
 
 OPT_OUT_VALUES = {"false", "off", "no", "never", "ignore"}
 MAX_REDO = 3
@@ -343,23 +342,10 @@ def apply(
             if unwritten is not None:
                 unwritten.extend(p.path for p in writing)
             return [], [Problem(p.path, 0, message, Severity.ERROR, "backup") for p in writing]
-    guard = threading.Lock()  # the backup record is one file: one writer at a time
-    locked = _LockedBackup(backup, guard) if backup is not None else None
-
-    def one(fp: FilePlan) -> tuple[FilePlan | None, int, list[Problem]]:
-        return _apply_one(loaded, fp, wanted, locked)
-
-    if len(writing) >= PARALLEL_WRITES:
-        from concurrent.futures import ThreadPoolExecutor
-
-        def some(chunk: list[FilePlan]) -> list[tuple[FilePlan | None, int, list[Problem]]]:
-            return [one(fp) for fp in chunk]
-
-        chunks = [writing[i : i + WRITE_CHUNK] for i in range(0, len(writing), WRITE_CHUNK)]
-        with ThreadPoolExecutor(max_workers=WRITE_WORKERS) as pool:
-            outcomes = [outcome for done in pool.map(some, chunks) for outcome in done]
+    if len(writing) >= BATCH_WRITES:
+        outcomes = _apply_batch(loaded, writing, wanted, backup)
     else:
-        outcomes = [one(fp) for fp in writing]
+        outcomes = [_apply_one(loaded, fp, wanted, backup) for fp in writing]
     # Gathered in plan order: what is reported and remembered does not depend on timing.
     for fp, (done, mtime_ns, found) in zip(writing, outcomes, strict=True):
         problems.extend(found)
@@ -379,38 +365,63 @@ def apply(
     return written, problems
 
 
-WRITE_WORKERS = 8
-"""Threads that write files at once: a write waits on fsync, which runs outside the GIL."""
-PARALLEL_WRITES = 32
-"""Fewer files than this are written one after the other."""
-WRITE_CHUNK = 32
-"""Files handed to a thread at a time (one future per file cost memory at 10,000 files)."""
+BATCH_WRITES = 32
+"""From this many files on, a run writes them in three steps (see :mod:`vaultkit.write`):
+every temp file, one flush of the file system, then each checked replace."""
 
 
-@dataclass
-class _LockedBackup:
-    """The run's backup record, used by one writing thread at a time."""
+_Outcome = tuple[FilePlan | None, int, list[Problem]]
 
-    backup: RunBackup
-    lock: threading.Lock
 
-    def keep(self, rel: str, before: bytes | None, after: bytes | None) -> None:
-        with self.lock:
-            self.backup.keep(rel, before, after)
-
-    def discard(self, rel: str) -> None:
-        with self.lock:
-            self.backup.discard(rel)
+def _apply_batch(
+    loaded: Loaded,
+    writing: list[FilePlan],
+    wanted: dict[str, list[Output]],
+    backup: RunBackup | None,
+) -> list[_Outcome]:
+    """:func:`_apply_one` for many plans, their temp files written and made durable
+    together first; a file changed meanwhile is redone as :func:`_apply_one` does."""
+    root = loaded.root
+    staged: dict[int, Staged] = {}
+    failed: dict[int, list[Problem]] = {}
+    try:
+        for i, fp in enumerate(writing):
+            try:
+                staged[i] = stage(root, fp.path, fp.new or b"", fp.stamp, sync=False)
+            except (UnsafeWrite, OSError) as exc:
+                failed[i] = [_problem_of(fp.path, exc)]
+        try:
+            sync_staged(root, list(staged.values()))
+        except OSError as exc:  # nothing is durable: nothing may replace a note
+            for i in staged:
+                failed[i] = [_problem_of(writing[i].path, exc)]
+            for one in staged.values():
+                discard(one)
+            staged.clear()
+        outcomes: list[_Outcome] = []
+        for i, fp in enumerate(writing):
+            if i in failed:
+                if backup is not None:
+                    backup.discard(fp.path)
+                outcomes.append((None, 0, failed[i]))
+            else:
+                outcomes.append(_apply_one(loaded, fp, wanted, backup, staged.pop(i)))
+        return outcomes
+    finally:
+        for one in staged.values():  # interrupted: no temp file is left behind
+            discard(one)
 
 
 def _apply_one(
     loaded: Loaded,
     fp: FilePlan,
     wanted: dict[str, list[Output]],
-    backup: _LockedBackup | None,
-) -> tuple[FilePlan | None, int, list[Problem]]:
+    backup: RunBackup | None,
+    staged: Staged | None = None,
+) -> _Outcome:
     """Write one plan, redone from the file if it changed meanwhile: the plan written
-    (None: not written) and its mtime_ns, and the problems met."""
+    (None: not written) and its mtime_ns, and the problems met. ``staged``: its new
+    bytes, already in a durable temp file (:func:`_apply_batch`)."""
     problems: list[Problem] = []
     current = fp
     for attempt in range(MAX_REDO + 1):
@@ -429,9 +440,12 @@ def _apply_one(
             )
             break
         try:
-            st = atomic_write(
-                loaded.root, current.path, current.new or b"", current.stamp, sync_dir=False
-            )
+            if staged is not None and attempt == 0:
+                st = commit(staged)
+            else:
+                st = atomic_write(
+                    loaded.root, current.path, current.new or b"", current.stamp, sync_dir=False
+                )
             return current, st.st_mtime_ns, problems
         except WriteConflict:
             if backup is not None:

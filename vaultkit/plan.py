@@ -24,6 +24,7 @@ from .parse import (
     parse_note,
     region_hash,
 )
+from .reparse import derive
 from .write import Stamp, read_stamped
 
 
@@ -196,7 +197,7 @@ def fill(root: Path, plan: FilePlan, note: ParsedNote) -> bool:
     if plan.new == data:
         plan.action = Action.UNCHANGED
         plan.changes = {}
-    elif (parsed := checked_parse(plan.path, plan.new, note, plan.changes)) is not None:
+    elif (parsed := checked_parse(plan.path, plan.new, note, plan.changes, data)) is not None:
         plan.parsed = _sharing(parsed, note)
     else:
         plan.action = Action.REFUSED
@@ -229,20 +230,23 @@ def _sharing(after: ParsedNote, before: ParsedNote) -> ParsedNote:
     )
 
 
-def reads_the_same(path: str, new: bytes, note: ParsedNote, changes: dict[str, str]) -> bool:
-    """The last check before a write: the new bytes parse to the same front-matter and
-    links, and every changed region is there, intact."""
-    return checked_parse(path, new, note, changes) is not None
-
-
 def checked_parse(
-    path: str, new: bytes, note: ParsedNote, changes: dict[str, str]
+    path: str, new: bytes, note: ParsedNote, changes: dict[str, str], old: bytes | None = None
 ) -> ParsedNote | None:
-    """:func:`reads_the_same`, giving the parse of ``new`` when it passes (else None)."""
-    try:
-        after = parse_note(path, new)
-    except NoteError:
-        return None
+    """The last check before a write: the parse of ``new`` if it reads the same
+    front-matter and links as ``note`` and every changed region is there, intact
+    (else None).
+
+    ``old``, the bytes ``note`` was parsed from, spares the full parse when the write
+    only changed what follows the note's text (see :mod:`vaultkit.reparse`)."""
+    derived = derive(path, note, old, new, 0) if old is not None else None
+    if derived is not None:
+        after = derived
+    else:
+        try:
+            after = parse_note(path, new)
+        except NoteError:
+            return None
     if after.meta != note.meta or after.region_problem:
         return None
     if [(k.target, k.alias, k.embed) for k in after.links] != [

@@ -6,6 +6,12 @@ compared with what was read (size, mtime_ns and SHA-256); if it changed, the wri
 is abandoned with :class:`WriteConflict` so the caller can redo it from the new
 content. A crash at any instant leaves the old file or the new one, and at worst a
 ``.vaultkit-*.tmp`` file that the next scan removes.
+
+Many files at once (a first run writes a region into every note) are written in three
+steps instead: every temp file (:func:`stage`), then one flush of the file system
+that makes them all durable (:func:`sync_staged`), then each replace, checked as above
+(:func:`commit`). On this machine's disk an fsync of each file was half the cost of a
+write, and fsyncs from several threads only queued behind each other.
 """
 
 from __future__ import annotations
@@ -13,10 +19,15 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import stat
+import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 from .errors import UnsafeWrite, WriteConflict
 from .scan import TEMP_PREFIX, TEMP_SUFFIX
@@ -72,16 +83,21 @@ def _umask_mode() -> int:
     return 0o666 & ~mask
 
 
-def atomic_write(
-    root: Path, rel: str, data: bytes, expect: Stamp | None, sync_dir: bool = True
-) -> os.stat_result:
-    """Write ``data`` to ``rel`` atomically; ``expect`` is what was read (None: a new file).
+@dataclass
+class Staged:
+    """A new file's bytes in a temp file beside its target, not yet in its place."""
 
-    Returns the stat of the written file as vaultkit left it (taken from its own file
-    descriptor, so a later edit by someone else can never be mistaken for it). With
-    ``sync_dir`` False the caller fsyncs the folder itself (once for many files: see
-    :func:`sync_folders`); the replace is atomic either way.
-    """
+    rel: str
+    target: Path
+    tmp: str
+    expect: Stamp | None
+    written: os.stat_result
+    """The temp file's stat: the file's, once it replaces the target."""
+
+
+def stage(root: Path, rel: str, data: bytes, expect: Stamp | None, sync: bool = True) -> Staged:
+    """Write ``data`` to a temp file in ``rel``'s folder (fsynced unless ``sync`` is False:
+    the caller then makes it durable with :func:`sync_staged` before :func:`commit`)."""
     target = inside(root, rel)
     if expect is not None and expect.nlink > 1:
         raise UnsafeWrite(f"{rel}: has other hard links; replacing it would break them")
@@ -97,8 +113,21 @@ def atomic_write(
                 fh.fileno(),
                 stat.S_IMODE(expect.mode) if expect is not None else _umask_mode(),
             )
-            os.fsync(fh.fileno())
+            if sync:
+                os.fsync(fh.fileno())
             written = os.fstat(fh.fileno())
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return Staged(rel, target, tmp, expect, written)
+
+
+def commit(staged: Staged) -> os.stat_result:
+    """Put a staged file in its place, if the target is still what was read (else
+    :class:`WriteConflict`); the temp file is gone afterwards either way."""
+    rel, target, tmp, expect = staged.rel, staged.target, staged.tmp, staged.expect
+    try:
         if expect is None:
             try:
                 os.link(tmp, target)  # fails if the name exists: never clobbers a new note
@@ -111,12 +140,84 @@ def atomic_write(
         else:
             _recheck(target, rel, expect)
             os.replace(tmp, target)
-        if sync_dir:
-            _fsync_dir(target.parent)
-        return written
+        return staged.written
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        discard(staged)
+
+
+def discard(staged: Staged) -> None:
+    """Remove a staged file's temp file (nothing if it already replaced its target)."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(staged.tmp)
+
+
+def sync_staged(root: Path, staged: list[Staged]) -> None:
+    """Make every staged file's bytes durable before any of them is committed: one
+    ``syncfs`` of the vault's file system where it reports errors (Linux 5.8 and
+    later), else an fsync of each (what :func:`atomic_write` does for one file)."""
+    if not staged:
+        return
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        if _syncfs(fd):
+            return
+    finally:
+        os.close(fd)
+    for one in staged:
+        tfd = os.open(one.tmp, os.O_RDONLY)
+        try:
+            os.fsync(tfd)
+        finally:
+            os.close(tfd)
+
+
+@lru_cache(maxsize=1)
+def _syncfs_call() -> Callable[[int], int] | None:
+    """libc's syncfs, on a Linux whose syncfs reports write-back errors (5.8 and later)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    release = re.match(r"(\d+)\.(\d+)", os.uname().release)
+    if release is None or (int(release[1]), int(release[2])) < (5, 8):
+        return None
+    try:
+        import ctypes
+
+        call = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+    call.argtypes = [ctypes.c_int]
+    call.restype = ctypes.c_int
+    return cast("Callable[[int], int]", call)
+
+
+def _syncfs(fd: int) -> bool:
+    """syncfs(2) on ``fd``'s file system: True when done, False when not available."""
+    call = _syncfs_call()
+    if call is None:
+        return False
+    if call(fd) != 0:
+        import ctypes
+
+        err = ctypes.get_errno()
+        raise OSError(err, f"could not flush the vault's file system: {os.strerror(err)}")
+    return True
+
+
+def atomic_write(
+    root: Path, rel: str, data: bytes, expect: Stamp | None, sync_dir: bool = True
+) -> os.stat_result:
+    """Write ``data`` to ``rel`` atomically; ``expect`` is what was read (None: a new file).
+
+    Returns the stat of the written file as vaultkit left it (taken from its own file
+    descriptor, so a later edit by someone else can never be mistaken for it). With
+    ``sync_dir`` False the caller fsyncs the folder itself (once for many files: see
+    :func:`sync_folders`); the replace is atomic either way.
+    """
+    staged = stage(root, rel, data, expect)
+    written = commit(staged)
+    if sync_dir:
+        _fsync_dir(staged.target.parent)
+    return written
 
 
 def _recheck(target: Path, rel: str, expect: Stamp) -> None:
