@@ -562,6 +562,9 @@ def regen(
         raise ValueError("backlinks_only needs a scope: a full run renders everything")
     if templates is None:
         templates = Templates(loaded.root, loaded.config.templates_folder)
+        if cache is not None and loaded.scope is None:
+            templates.remember()  # a whole run: it renders every output, and keeps them
+    memo = templates.memo if loaded.scope is None else None
     problems = list(loaded.problems)
     outputs: list[Output] = []
     try:
@@ -569,22 +572,27 @@ def regen(
             outputs.extend(backlink_outputs(loaded, templates))
         else:
 
-            def the_rest() -> tuple[list[Output], list[Problem]]:
-                found = list(prep_outputs(loaded, templates))
+            def the_notes() -> tuple[list[Output], list[Problem], list[tuple[bytes, str]]]:
+                found = list(backlink_outputs(loaded, templates))
+                found.extend(prep_outputs(loaded, templates))
                 orphans = orphan_sheets(loaded.vault)
-                found.extend(followups.outputs(loaded.vault, loaded.unwritable, templates))
-                found.extend(network_outputs(loaded, templates))
-                return found, orphans
+                # What a child process rendered, so that this one keeps it too.
+                return found, orphans, list(memo.used.items()) if memo is not None else []
 
-            # Backlinks on a second core while this one does the rest (same outputs, same
-            # order as one after the other: see vaultkit.parallel).
-            backlinks, (rest, orphans) = beside(
-                lambda: list(backlink_outputs(loaded, templates)),
-                the_rest,
-                len(loaded.vault.notes),
+            def the_lists() -> list[Output]:
+                found = list(followups.outputs(loaded.vault, loaded.unwritable, templates))
+                found.extend(network_outputs(loaded, templates))
+                return found
+
+            # Backlinks and prep sheets on a second core while this one does follow-ups and
+            # the map (same outputs, same order as one after the other: vaultkit.parallel).
+            (notes, orphans, rendered), lists = beside(
+                the_notes, the_lists, len(loaded.vault.notes)
             )
-            outputs.extend(backlinks)
-            outputs.extend(rest)
+            if memo is not None:
+                memo.take(rendered)
+            outputs.extend(notes)
+            outputs.extend(lists)
             problems.extend(orphans)
     except TemplateProblem as exc:
         problems.append(Problem(exc.name, exc.line, exc.message, Severity.ERROR, "template"))
@@ -630,6 +638,8 @@ def regen(
         if cache is not None:
             remember_written(cache, result.wrote, loaded, plans)
     result.problems = sorted(set(problems))
+    if memo is not None:
+        memo.save()
     return result
 
 

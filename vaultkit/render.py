@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from jinja2.exceptions import SecurityError
@@ -26,6 +26,9 @@ from .errors import TemplateProblem
 from .model import Meeting, Vault
 from .prep import sheet_link
 from .shipped import default_templates_dir
+
+if TYPE_CHECKING:
+    from .rendermemo import RenderMemo
 
 __all__ = ["Templates", "default_templates_dir"]
 
@@ -56,6 +59,17 @@ class Templates:
     """The vault's templates folder, relative to the vault."""
     filters: dict[str, Callable[..., Any]] = field(default_factory=dict)
     """Filters beyond Jinja2's own (``vaultkit new`` adds two for front-matter)."""
+    memo: RenderMemo | None = None
+    """Texts an earlier run rendered, reused for equal contexts (see :meth:`remember`)."""
+
+    def remember(self) -> RenderMemo:
+        """Reuse what earlier runs rendered (:mod:`vaultkit.rendermemo`), from now on."""
+        from .rendermemo import RenderMemo, environment_key
+
+        folders = [d for d in (self.user_dir, default_templates_dir()) if d is not None]
+        key = environment_key(folders, self.env.filters, self.env.tests)
+        self.memo = RenderMemo.open(self.root, key)
+        return self.memo
 
     @cached_property
     def user_dir(self) -> Path | None:
@@ -92,6 +106,12 @@ class Templates:
         return f"(default template) {name}"
 
     def render(self, name: str, context: dict[str, Any]) -> str:
+        """The text of template ``name`` with ``context`` (markers defused)."""
+        if self.memo is not None:
+            return self.memo.render(name, context, lambda: self._render(name, context))
+        return self._render(name, context)
+
+    def _render(self, name: str, context: dict[str, Any]) -> str:
         try:
             template = self.env.get_template(name)
             return _defuse_markers(template.render(context))

@@ -42,7 +42,7 @@ class Outcome:
     exit_code: int = 0
 
 
-def _code_digest() -> bytes:
+def code_digest() -> bytes:
     """A hash of vaultkit's own modules: any change to the code runs everything."""
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256(__version__.encode())
@@ -78,7 +78,7 @@ def inputs_key(
     """A hash of everything the outcome of ``command`` can depend on."""
     digest = hashlib.sha256()
     digest.update(f"{MEMO_FORMAT}\0{command}\0{root}\0{today.isoformat()}\0{extra}\0".encode())
-    digest.update(_code_digest())
+    digest.update(code_digest())
     config = root / "vaultkit.yaml"
     try:
         st = config.stat()

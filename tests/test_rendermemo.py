@@ -1,0 +1,162 @@
+"""Rendered text reused across runs: exactly the text a render would give, never stale."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from benchmarks.generate_vault import generate
+from vaultkit import build, rendermemo
+from vaultkit.cache import FileCache, vault_cache_dir
+from vaultkit.cli import cli
+from vaultkit.render import Templates
+
+from .conftest import TODAY, tree
+
+DAY = build.dt.date.fromisoformat(TODAY)
+PERSON = "People/Amara Osei.md"
+
+
+def _memo_file(vault: Path) -> Path:
+    return vault_cache_dir(vault.resolve()) / rendermemo.MEMO_FILE
+
+
+def _stored(vault: Path) -> dict[bytes, str]:
+    with open(_memo_file(vault), "rb") as fh:
+        pickle.load(fh)
+        found: dict[bytes, str] = pickle.load(fh)
+    return found
+
+
+def _count_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the templates really rendered (not taken from the memo) in this process."""
+    done: list[str] = []
+    real = Templates._render
+
+    def counting(self: Templates, name: str, context: dict[str, Any]) -> str:
+        done.append(name)
+        return real(self, name, context)
+
+    monkeypatch.setattr(Templates, "_render", counting)
+    return done
+
+
+def _run(vault: Path) -> build.RunResult:
+    cache = FileCache.open(vault.resolve())
+    result = build.regen(vault, DAY, cache=cache)
+    cache.save()
+    return result
+
+
+def test_a_second_run_renders_nothing_and_writes_the_same(
+    sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _run(sample_vault)
+    assert _memo_file(sample_vault).is_file()
+    assert not any(p.name == rendermemo.MEMO_FILE for p in sample_vault.rglob("*"))
+    rendered = _count_renders(monkeypatch)
+    second = _run(sample_vault)
+    assert rendered == []  # every output came from the memo
+    assert second.written == []
+    assert len(second.outputs) > 20
+
+
+def test_a_changed_note_is_rendered_again_and_only_what_it_changes(
+    sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _run(sample_vault)
+    plain = tmp_path / "plain"
+    shutil.copytree(sample_vault, plain)
+    person = sample_vault / PERSON
+    person.write_text(person.read_text("utf-8").replace("role:", "role: Chief"), "utf-8")
+    (plain / PERSON).write_bytes(person.read_bytes())
+    rendered = _count_renders(monkeypatch)
+    _run(sample_vault)
+    assert rendered, "the changed person's outputs must be rendered again"
+    assert len(rendered) < 10
+    monkeypatch.undo()
+    build.regen(plain, DAY)  # no cache: no memo, everything rendered
+    assert tree(sample_vault) == tree(plain)
+
+
+def test_a_template_edit_starts_the_memo_afresh(
+    sample_vault: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _run(sample_vault)
+    shipped = Templates(sample_vault.resolve(), "vaultkit/templates")
+    loader = shipped.env.loader
+    assert loader is not None
+    source, _, _ = loader.get_source(shipped.env, "regions/person.md.j2")
+    folder = sample_vault / "vaultkit" / "templates" / "regions"
+    folder.mkdir(parents=True)
+    (folder / "person.md.j2").write_text("Edited template for {{ name }}\n" + source, "utf-8")
+    rendered = _count_renders(monkeypatch)
+    result = runner.invoke(cli, ["regen", str(sample_vault), "--today", TODAY])
+    assert result.exit_code == 0, result.output
+    assert "regions/person.md.j2" in rendered
+    assert "regions/company.md.j2" in rendered  # another environment: nothing is reused
+    assert "Edited template for Amara Osei" in (sample_vault / PERSON).read_text("utf-8")
+
+
+def test_a_damaged_memo_only_means_rendering(
+    sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _run(sample_vault)
+    plain = tmp_path / "plain"
+    shutil.copytree(sample_vault, plain)
+    _memo_file(sample_vault).write_bytes(b"\x80\x05not a pickle at all")
+    for vault in (sample_vault, plain):
+        note = vault / PERSON
+        note.write_text(note.read_text("utf-8") + "\nMet [[Daniel Reyes]] too.\n", "utf-8")
+    rendered = _count_renders(monkeypatch)
+    result = _run(sample_vault)
+    assert result.errors == []
+    assert "regions/company.md.j2" in rendered  # nothing was taken from the damaged file
+    assert _stored(sample_vault)  # and it is whole again
+    monkeypatch.undo()
+    build.regen(plain, DAY)
+    assert tree(sample_vault) == tree(plain)
+
+
+def test_the_key_depends_on_values_not_on_sharing() -> None:
+    row = {"name": "Amara", "link": "[[Amara]]"}
+    shared = {"people": [row, row]}
+    apart = {"people": [dict(row), {"name": "Amara", "link": "[[Amara]]"}]}
+    assert rendermemo.render_key("t", shared) == rendermemo.render_key("t", apart)
+    assert rendermemo.render_key("t", shared) != rendermemo.render_key("u", shared)
+    other = {"people": [row, {"name": "Amara", "link": "[[Amara O]]"}]}
+    assert rendermemo.render_key("t", other) != rendermemo.render_key("t", shared)
+    assert rendermemo.render_key("t", {"f": lambda: 1}) is None
+
+
+def test_an_unpicklable_context_is_rendered_every_time(tmp_path: Path) -> None:
+    memo = rendermemo.RenderMemo(tmp_path, "k", {})
+    made: list[int] = []
+
+    def make() -> str:
+        made.append(1)
+        return "text"
+
+    context = {"f": lambda: 1}
+    assert memo.render("t", context, make) == "text"
+    assert memo.render("t", context, make) == "text"
+    assert made == [1, 1]
+    assert memo.used == {}
+
+
+def test_renders_of_the_second_core_are_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one, two = tmp_path / "one", tmp_path / "two"
+    generate(one, 300, 4)  # large enough for the backlinks to go to a child process
+    generate(two, 300, 4)
+    _run(one)
+    monkeypatch.setenv("VAULTKIT_JOBS", "1")
+    _run(two)
+    assert _stored(one) == _stored(two)
+    assert len(_stored(one)) > 250
