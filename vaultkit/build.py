@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import conflicts, debris, followups, obsidian
+from . import conflicts, debris, followups, modelcache, obsidian
 from .backup import RunBackup, open_run
 from .cache import NoteCache, collector_paused
 from .config import Config
@@ -57,6 +57,10 @@ class Loaded:
     scope: set[str] | None = None
     """Only these notes' outputs are wanted this run (``watch`` after a small change);
     None: all. A generator that renders per note skips the others via :meth:`wants`."""
+
+    model: str = "built"
+    """Where the model came from: ``built`` afresh, ``kept`` by an earlier run as it is,
+    or ``updated`` from a kept one (see :mod:`vaultkit.modelcache`)."""
 
     def wants(self, path: str) -> bool:
         """Whether this run wants the outputs that belong to the note at ``path``."""
@@ -110,6 +114,7 @@ def _placeholder(path: str, entry: Entry) -> ParsedNote:
         size=entry.size,
         mtime_ns=entry.mtime_ns,
         sha="",
+        said="(not read)",  # what it says for the model: nothing, always the same
     )
 
 
@@ -124,7 +129,7 @@ def _size(n: int) -> str:
 
 def _debris_placeholder(path: str, entry: Entry) -> ParsedNote:
     """Sync debris keeps its name (links to it resolve) but is never a person or company."""
-    return replace(_placeholder(path, entry), meta={"type": debris.DEBRIS_TYPE})
+    return replace(_placeholder(path, entry), meta={"type": debris.DEBRIS_TYPE}, said="(debris)")
 
 
 def is_opted_out(note: ParsedNote) -> bool:
@@ -197,6 +202,7 @@ def load(
     unwritable: set[str] = set()
     entries = {e.rel: e for e in scanned.entries}
     cached: dict[str, ParsedNote] = {}
+    earlier: dict[str, ParsedNote] = {}  # the last parse of a note that changed since
     todo: list[Entry] = []
     for entry in scanned.entries:
         if entry.size > config.max_note_bytes or entry.size == 0:
@@ -206,6 +212,8 @@ def load(
             cached[entry.rel] = found
         else:
             todo.append(entry)
+            if cache is not None and (before := cache.stale(entry.rel)) is not None:
+                earlier[entry.rel] = before
     read = _read_all(root, todo, progress, len(cached), len(scanned.entries))
     for entry in scanned.entries:
         rel = entry.rel
@@ -258,12 +266,41 @@ def load(
         notes[rel] = note
     if cache is not None:
         cache.retain(set(entries))
+    model = "built"
     with collector_paused():  # the model's objects all live on
-        vault = build_model(notes, config, today)
+        kept = modelcache.read(root, config, today) if cache is not None else None
+        reused = modelcache.reuse(kept, notes, config, earlier.get) if kept is not None else None
+        if reused is not None:
+            vault, model = reused[0], "updated" if reused[1] else "kept"
+        else:
+            vault = build_model(notes, config, today)
     vault.obsidian = settings
     read_problems = list(problems)
     problems.extend(vault.problems)
-    return Loaded(root, config, vault, entries, unwritable, problems, read_problems)
+    return Loaded(root, config, vault, entries, unwritable, problems, read_problems, model=model)
+
+
+def keep_model(loaded: Loaded, cache: NoteCache | None = None, wrote: Collection[str] = ()) -> None:
+    """Keep the run's model for the next run (see :mod:`vaultkit.modelcache`), unless it
+    is the one kept already.
+
+    A run that created notes (prep sheets, the dashboard: ``wrote`` and not in the
+    model) changed the names the next run resolves: the model kept is then the one of
+    the notes as the run left them (``cache`` has their parse), built now."""
+    vault = loaded.vault
+    created = [rel for rel in wrote if rel not in vault.notes]
+    if created and cache is not None:
+        notes = dict(vault.notes)
+        for rel in created:
+            note = cache.stale(rel)  # what the write left there (see remember_written)
+            if note is None:
+                return  # unknown: the next run builds its own
+            notes[rel] = note
+        with collector_paused():
+            vault = build_model(notes, loaded.config, vault.today)
+    elif loaded.model == "kept":
+        return
+    modelcache.keep(loaded.root, vault)
 
 
 def backlink_outputs(loaded: Loaded, templates: Templates) -> Iterable[Output]:

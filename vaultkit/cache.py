@@ -48,6 +48,10 @@ class NoteCache(Protocol):
     def put(self, note: ParsedNote) -> None:
         """Remember a freshly parsed note."""
 
+    def stale(self, rel: str) -> ParsedNote | None:
+        """The parse kept for ``rel``, whatever its size and mtime_ns now (an earlier
+        state of a note that changed since: see :mod:`vaultkit.modelcache`)."""
+
     def retain(self, paths: set[str]) -> None:
         """Forget every note not in ``paths`` (deleted or renamed since)."""
 
@@ -66,6 +70,9 @@ class MemoryCache:
 
     def put(self, note: ParsedNote) -> None:
         self._notes[note.path] = note
+
+    def stale(self, rel: str) -> ParsedNote | None:
+        return self._notes.get(rel)
 
     def retain(self, paths: set[str]) -> None:
         for rel in [p for p in self._notes if p not in paths]:
@@ -280,6 +287,10 @@ class FileCache(MemoryCache):
     def get(self, rel: str, size: int, mtime_ns: int) -> ParsedNote | None:
         self._read()
         return super().get(rel, size, mtime_ns)
+
+    def stale(self, rel: str) -> ParsedNote | None:
+        self._read()
+        return super().stale(rel)
 
     def put(self, note: ParsedNote) -> None:
         self._read()

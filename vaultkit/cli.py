@@ -168,6 +168,7 @@ def regen(vault: Path, dry_run: bool, today: str | None, quiet: bool, no_cache: 
     progress.close()
     if cache is not None:
         cache.save()
+        build.keep_model(result.loaded, cache, result.wrote)
     if dry_run:
         for fp in result.plans:
             if fp.action in (Action.CREATE, Action.UPDATE):
@@ -524,6 +525,7 @@ def _check(
     progress.close()
     if cache is not None:
         cache.save()
+        build.keep_model(loaded)
     followups.settings_of(loaded.config)  # a broken `followups:` section stops here too
     problems = sorted(set(loaded.problems))
     for path, note in loaded.vault.notes.items():

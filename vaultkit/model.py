@@ -24,7 +24,7 @@ from .config import MAX_DAYS, Config
 from .errors import Problem, Severity
 from .names import safe_filename
 from .obsidian import ObsidianSettings
-from .parse import ParsedNote, nfc_key
+from .parse import ParsedNote, nfc_key, pickles_fast
 
 
 class Kind(StrEnum):
@@ -122,6 +122,7 @@ def values_of(value: Any) -> list[str]:
     return out
 
 
+@pickles_fast("target")  # a kept model loads fast (vaultkit.modelcache)
 @dataclass(frozen=True, slots=True)
 class Resolution:
     target: str | None
@@ -187,6 +188,7 @@ class Resolver:
         return Resolution(None, tuple(sorted(matches)))
 
 
+@pickles_fast("raw", "target")  # a kept model loads fast (vaultkit.modelcache)
 @dataclass(frozen=True, slots=True)
 class Ref:
     """A name written in a note, and what it resolved to (a path, or None)."""
@@ -200,6 +202,7 @@ class Ref:
         return link_target(self.raw)
 
 
+@pickles_fast("path", "name", "role")  # a kept model loads fast (vaultkit.modelcache)
 @dataclass(frozen=True, slots=True)
 class Person:
     path: str
@@ -214,6 +217,7 @@ class Person:
     aliases: tuple[str, ...]
 
 
+@pickles_fast("path", "name", "industry")  # a kept model loads fast (vaultkit.modelcache)
 @dataclass(frozen=True, slots=True)
 class Company:
     path: str
@@ -223,6 +227,7 @@ class Company:
     aliases: tuple[str, ...]
 
 
+@pickles_fast("path", "name", "kind", "status")  # a kept model loads fast (vaultkit.modelcache)
 @dataclass(frozen=True, slots=True)
 class Meeting:
     path: str

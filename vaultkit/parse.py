@@ -112,7 +112,7 @@ def _shared(value: Any, table: dict[str, str]) -> Any:
     return value
 
 
-def _pickles_fast(*shared: str) -> Callable[[type[_T]], type[_T]]:
+def pickles_fast(*shared: str) -> Callable[[type[_T]], type[_T]]:
     """Pickle a slots dataclass as ``cls(*fields)``; the strings of the fields named in
     ``shared`` (see :func:`_shared`) are pickled through :func:`sharing_strings`'s table.
 
@@ -142,7 +142,7 @@ def _pickles_fast(*shared: str) -> Callable[[type[_T]], type[_T]]:
     return decorate
 
 
-@_pickles_fast("name")
+@pickles_fast("name")
 @dataclass(frozen=True, slots=True)
 class Region:
     """One vaultkit region: marker lines and the content between them."""
@@ -176,7 +176,7 @@ class Region:
         return self.content.decode("utf-8")
 
 
-@_pickles_fast("target", "alias")
+@pickles_fast("target", "alias")
 @dataclass(frozen=True, slots=True)
 class Link:
     """A wikilink in the body, outside code and outside vaultkit's regions."""
@@ -187,7 +187,7 @@ class Link:
     embed: bool = False
 
 
-@_pickles_fast()
+@pickles_fast()
 @dataclass(frozen=True, slots=True)
 class Task:
     """A task line (``- [ ] text``) in the body."""
@@ -201,7 +201,7 @@ class Task:
         return self.status not in (" ", "/")
 
 
-@_pickles_fast("title", "items")
+@pickles_fast("title", "items")
 @dataclass(frozen=True, slots=True)
 class Section:
     """A level-2 section of the body: its heading and its lines up to the next one."""
@@ -220,7 +220,7 @@ class Section:
     """The section holds nothing but white space."""
 
 
-@_pickles_fast("meta", "meta_lines", "newline")
+@pickles_fast("meta", "meta_lines", "newline")
 @dataclass(frozen=True, slots=True)
 class ParsedNote:
     """Everything vaultkit reads from one note. It holds no copy of the text."""
@@ -242,6 +242,12 @@ class ParsedNote:
     sha: str
     off: tuple[str, ...] = ()
     """Regions the note turned off with ``<!-- vaultkit:off NAME -->`` lines."""
+    said: str = ""
+    """A hash of what the note says: its text before the body, and its body with
+    vaultkit's regions blanked (see :func:`said_hash`). Everything read from a note
+    but its regions and stamp follows from these, so two parses with the same ``said``
+    read the same (the model kept between runs relies on it, :mod:`vaultkit.modelcache`);
+    "" when unknown."""
 
     def section(self, title: str) -> Section | None:
         key = title.casefold()
@@ -490,7 +496,8 @@ def parse_note(path: str, data: bytes, mtime_ns: int = 0) -> ParsedNote:
     regions, problem, problem_line = find_regions(text, path)
     if regions and regions[0].start < body_offset:
         regions, problem, problem_line = (), "a vaultkit marker is inside the front-matter", 1
-    links, tasks, sections = parse_body(_blank_regions(body, regions, body_offset), body_line)
+    blanked = _blank_regions(body, regions, body_offset)
+    links, tasks, sections = parse_body(blanked, body_line)
     return ParsedNote(
         path=path,
         meta=meta,
@@ -510,4 +517,15 @@ def parse_note(path: str, data: bytes, mtime_ns: int = 0) -> ParsedNote:
         off=tuple(sorted({m.group("name") for m in OFF_RE.finditer(text)}))
         if "<!-- vaultkit:off" in text
         else (),
+        said=said_hash(text[:body_offset], blanked),
     )
+
+
+def said_hash(front: str, blanked_body: str) -> str:
+    """:attr:`ParsedNote.said` of a note: ``front`` is its text before the body, and
+    ``blanked_body`` its body with the regions blanked. Trailing line breaks do not
+    count (vaultkit adds some before a region it appends: see :mod:`vaultkit.reparse`)."""
+    digest = hashlib.blake2b(front.encode("utf-8", "surrogatepass"), digest_size=16)
+    digest.update(b"\0")
+    digest.update(blanked_body.rstrip("\n").encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
