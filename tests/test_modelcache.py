@@ -104,6 +104,9 @@ def test_a_note_that_says_the_same_has_the_same_said_hash() -> None:
     assert said
     assert parse_note("p.md", (text + region).encode()).said == said  # vaultkit's region
     assert parse_note("p.md", (text + "\n\n").encode()).said == said  # trailing line breaks
+    crlf = text.replace("\n", "\r\n")
+    with_region = crlf + "\r\n" + region.lstrip("\n").replace("\n", "\r\n")
+    assert parse_note("p.md", with_region.encode()).said == parse_note("p.md", crlf.encode()).said
     for other in (text.replace("Ann", "Anne"), text.replace("person", "company"), text + "x"):
         assert parse_note("p.md", other.encode()).said != said
 

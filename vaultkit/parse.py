@@ -524,8 +524,9 @@ def parse_note(path: str, data: bytes, mtime_ns: int = 0) -> ParsedNote:
 def said_hash(front: str, blanked_body: str) -> str:
     """:attr:`ParsedNote.said` of a note: ``front`` is its text before the body, and
     ``blanked_body`` its body with the regions blanked. Trailing line breaks do not
-    count (vaultkit adds some before a region it appends: see :mod:`vaultkit.reparse`)."""
+    count (vaultkit adds some before a region it appends, ``\r\n`` ones in a note that
+    has them, and a blanked region leaves its ``\n``: see :mod:`vaultkit.reparse`)."""
     digest = hashlib.blake2b(front.encode("utf-8", "surrogatepass"), digest_size=16)
     digest.update(b"\0")
-    digest.update(blanked_body.rstrip("\n").encode("utf-8", "surrogatepass"))
+    digest.update(blanked_body.rstrip("\r\n").encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
