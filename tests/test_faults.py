@@ -568,6 +568,7 @@ def test_batch_flush_failure_writes_nothing_and_leaves_no_temp(
         raise OSError(5, "could not flush the vault's file system: Input/output error")
 
     monkeypatch.setattr(write, "_syncfs", failing)
+    monkeypatch.setattr(write, "_local_file_system", lambda device: True)  # CI may be overlayfs
     result = regen(root)
     assert flushed, "the batch path should have run"
     assert result.exit_code == 1
@@ -673,3 +674,59 @@ def test_crash_in_the_middle_of_a_batch_leaves_whole_notes(
     age_past_stale(temps(root))
     assert regen(root).exit_code == 0
     assert temps(root) == []
+
+
+def _staged_files(root: Path, n: int, device: int | None = None) -> list[write.Staged]:
+    out = []
+    for i in range(n):
+        one = write.stage(root, f"n{i}.md", b"new bytes", None, sync=False)
+        if device is not None:  # as if on another mount inside the vault
+            fields = list(one.written)
+            fields[2] = device
+            one = write.Staged(one.rel, one.target, one.tmp, None, os.stat_result(fields))
+        out.append(one)
+    return out
+
+
+@pytest.mark.parametrize("case", ["another mount", "not a local file system", "local"])
+def test_a_batch_is_flushed_file_by_file_unless_one_syncfs_covers_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    root = tmp_path.resolve()
+    whole: list[int] = []
+    each: list[int] = []
+    real_fsync = os.fsync
+
+    def counting_fsync(fd: int) -> None:
+        each.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(write, "_syncfs", lambda fd: whole.append(fd) or True)
+    monkeypatch.setattr(write.os, "fsync", counting_fsync)
+    monkeypatch.setattr(
+        write, "_local_file_system", lambda device: case != "not a local file system"
+    )
+    with write.BatchSync(root) as sync:
+        device = sync.device + 1 if case == "another mount" else None
+        staged = _staged_files(root, 3, device)
+        sync.flush(staged)
+    if case == "local":
+        assert (len(whole), len(each)) == (1, 0)
+    else:
+        assert (len(whole), len(each)) == (0, 3)
+    for one in staged:
+        write.discard(one)
+
+
+def test_mountinfo_names_the_file_system_of_each_device() -> None:
+    text = (
+        "22 1 253:0 / / rw,relatime shared:1 - ext4 /dev/vda rw,discard\n"
+        "40 22 0:45 / /home/me/Vault/Shared rw,nosuid shared:9 - fuse.sshfs me@host:/v rw\n"
+        "41 22 0:46 / /mnt/x rw - tmpfs tmpfs rw\n"
+        "42 22 0:46 / /mnt/y rw - overlay overlay rw\n"
+    )
+    found = write.parse_mountinfo(text)
+    assert found[(253, 0)] == "ext4"
+    assert found[(0, 45)] == "fuse.sshfs"
+    assert found[(0, 46)] == "?"  # one device, two types: trusted for neither
+    assert "fuse.sshfs" not in write.LOCAL_FILE_SYSTEMS and "ext4" in write.LOCAL_FILE_SYSTEMS

@@ -160,3 +160,28 @@ def test_renders_of_the_second_core_are_kept(
     _run(two)
     assert _stored(one) == _stored(two)
     assert len(_stored(one)) > 250
+
+
+def test_templates_behind_a_link_to_a_folder_are_part_of_the_key(tmp_path: Path) -> None:
+    shared = tmp_path / "Shared" / "regions"
+    shared.mkdir(parents=True)
+    (shared / "person.md.j2").write_text("one {{ name }}\n", "utf-8")
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "regions").symlink_to(shared, target_is_directory=True)
+    (folder / "loop").symlink_to(folder, target_is_directory=True)  # walked once, no loop
+    before = rendermemo.environment_key([folder], [], [])
+    (shared / "person.md.j2").write_text("two {{ name }}\n", "utf-8")
+    assert rendermemo.environment_key([folder], [], []) != before
+
+
+def test_a_template_saved_during_the_run_keeps_nothing(tmp_path: Path) -> None:
+    keys = iter(["k", "k-after-an-edit"])
+    memo = rendermemo.RenderMemo.open(tmp_path, next(keys), lambda: next(keys))
+    memo.render("t", {"a": 1}, lambda: "text")
+    memo.save()
+    assert not (vault_cache_dir(tmp_path) / rendermemo.MEMO_FILE).exists()
+    again = rendermemo.RenderMemo.open(tmp_path, "k", lambda: "k")
+    again.render("t", {"a": 1}, lambda: "text")
+    again.save()
+    assert rendermemo.RenderMemo.open(tmp_path, "k").old == again.used

@@ -35,7 +35,7 @@ from .prep import orphan_sheets, prep_outputs
 from .progress import Progress
 from .render import Templates, company_context, meeting_context, person_context
 from .scan import Entry, ScanResult, scan, scan_ignores, vault_root
-from .write import Staged, atomic_write, commit, discard, stage, sync_folders, sync_staged
+from .write import BatchSync, Staged, atomic_write, commit, discard, stage, sync_folders
 
 OPT_OUT_VALUES = {"false", "off", "no", "never", "ignore"}
 MAX_REDO = 3
@@ -422,19 +422,20 @@ def _apply_batch(
     staged: dict[int, Staged] = {}
     failed: dict[int, list[Problem]] = {}
     try:
-        for i, fp in enumerate(writing):
+        with BatchSync(root) as sync:
+            for i, fp in enumerate(writing):
+                try:
+                    staged[i] = stage(root, fp.path, fp.new or b"", fp.stamp, sync=False)
+                except (UnsafeWrite, OSError) as exc:
+                    failed[i] = [_problem_of(fp.path, exc)]
             try:
-                staged[i] = stage(root, fp.path, fp.new or b"", fp.stamp, sync=False)
-            except (UnsafeWrite, OSError) as exc:
-                failed[i] = [_problem_of(fp.path, exc)]
-        try:
-            sync_staged(root, list(staged.values()))
-        except OSError as exc:  # nothing is durable: nothing may replace a note
-            for i in staged:
-                failed[i] = [_problem_of(writing[i].path, exc)]
-            for one in staged.values():
-                discard(one)
-            staged.clear()
+                sync.flush(list(staged.values()))
+            except OSError as exc:  # nothing is durable: nothing may replace a note
+                for i in staged:
+                    failed[i] = [_problem_of(writing[i].path, exc)]
+                for one in staged.values():
+                    discard(one)
+                staged.clear()
         outcomes: list[_Outcome] = []
         for i, fp in enumerate(writing):
             if i in failed:

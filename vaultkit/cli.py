@@ -49,9 +49,10 @@ vault_argument = click.argument(
 no_cache_option = click.option(
     "--no-cache",
     is_flag=True,
-    help="Parse every note again instead of reusing the parse cache kept in your cache "
-    "folder (outside the vault; VAULTKIT_CACHE_DIR moves it). The cache is never trusted "
-    "over a note: a note whose size or time changed is always parsed again.",
+    help="Parse every note, build the model and render every output again, instead of "
+    "reusing what earlier runs kept in your cache folder (outside the vault; "
+    "VAULTKIT_CACHE_DIR moves it). That is never trusted over a note: a note whose size or "
+    "time changed is always parsed again.",
 )
 
 

@@ -43,9 +43,21 @@ MAX_UPDATED = 64
 
 
 def _key(config: Config, today: dt.date) -> tuple[object, ...]:
+    """What a kept model must have been built with besides the notes: vaultkit's code,
+    Python (names are compared by its Unicode tables), the config and the date."""
+    import sys
+    import unicodedata
+
     from .runmemo import code_digest
 
-    return (MODEL_FORMAT, code_digest().hex(), repr(config), today.isoformat())
+    return (
+        MODEL_FORMAT,
+        code_digest().hex(),
+        sys.version_info[:3],
+        unicodedata.unidata_version,
+        repr(config),
+        today.isoformat(),
+    )
 
 
 def _path(root: Path) -> Path:

@@ -67,8 +67,11 @@ class Templates:
         from .rendermemo import RenderMemo, environment_key
 
         folders = [d for d in (self.user_dir, default_templates_dir()) if d is not None]
-        key = environment_key(folders, self.env.filters, self.env.tests)
-        self.memo = RenderMemo.open(self.root, key)
+
+        def key() -> str:
+            return environment_key(folders, self.env.filters, self.env.tests)
+
+        self.memo = RenderMemo.open(self.root, key(), key)
         return self.memo
 
     @cached_property

@@ -54,7 +54,14 @@ def environment_key(folders: Iterable[Path], filters: Iterable[str], tests: Iter
     digest.update(repr((sorted(filters), sorted(tests))).encode())
     for folder in folders:
         digest.update(f"folder\0{folder}\0".encode())
-        for base, dirs, files in os.walk(folder):
+        seen: set[str] = set()
+        # Through links to folders, as the template loader goes (once each: no loops).
+        for base, dirs, files in os.walk(folder, followlinks=True):
+            real = os.path.realpath(base)
+            if real in seen:
+                dirs.clear()
+                continue
+            seen.add(real)
             dirs.sort()
             for name in sorted(files):
                 path = os.path.join(base, name)
@@ -83,14 +90,23 @@ def render_key(name: str, context: dict[str, Any]) -> bytes | None:
 class RenderMemo:
     """The texts of an earlier run (``old``) and those this run used (``used``)."""
 
-    def __init__(self, root: Path, key: str, old: dict[bytes, str]) -> None:
+    def __init__(
+        self,
+        root: Path,
+        key: str,
+        old: dict[bytes, str],
+        rekey: Callable[[], str] | None = None,
+    ) -> None:
         self.root = root
         self.key = key
         self.old = old
         self.used: dict[bytes, str] = {}
+        self.rekey = rekey
+        """The environment's key as it is now: a template saved during the run would
+        have its new text kept under the old key, so :meth:`save` then keeps nothing."""
 
     @classmethod
-    def open(cls, root: Path, key: str) -> RenderMemo:
+    def open(cls, root: Path, key: str, rekey: Callable[[], str] | None = None) -> RenderMemo:
         """The memo of the vault at ``root`` for the environment ``key`` (empty when the
         file is missing, damaged, or from another environment)."""
         old: dict[bytes, str] = {}
@@ -103,7 +119,7 @@ class RenderMemo:
                         old = found
         except Exception:  # missing or damaged: everything is rendered
             old = {}
-        return cls(root, key, old)
+        return cls(root, key, old, rekey)
 
     def render(self, name: str, context: dict[str, Any], make: Callable[[], str]) -> str:
         """The text of ``name`` with ``context``: remembered, or ``make()``."""
@@ -125,6 +141,8 @@ class RenderMemo:
         from what the file holds; a failure only means rendering again next time)."""
         if self.used.keys() == self.old.keys():
             return
+        if self.rekey is not None and self.rekey() != self.key:
+            return  # a template changed during the run: which text came from which?
         try:
             path = _path(self.root)
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -9,9 +9,9 @@ content. A crash at any instant leaves the old file or the new one, and at worst
 
 Many files at once (a first run writes a region into every note) are written in three
 steps instead: every temp file (:func:`stage`), then one flush of the file system
-that makes them all durable (:func:`sync_staged`), then each replace, checked as above
-(:func:`commit`). On this machine's disk an fsync of each file was half the cost of a
-write, and fsyncs from several threads only queued behind each other.
+that makes them all durable where one can (:class:`BatchSync`), then each replace,
+checked as above (:func:`commit`). On an ext4 disk an fsync of each file was half the
+cost of a write, and fsyncs from several threads only queued behind each other.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ class Staged:
 
 def stage(root: Path, rel: str, data: bytes, expect: Stamp | None, sync: bool = True) -> Staged:
     """Write ``data`` to a temp file in ``rel``'s folder (fsynced unless ``sync`` is False:
-    the caller then makes it durable with :func:`sync_staged` before :func:`commit`)."""
+    the caller then makes it durable with :class:`BatchSync` before :func:`commit`)."""
     target = inside(root, rel)
     if expect is not None and expect.nlink > 1:
         raise UnsafeWrite(f"{rel}: has other hard links; replacing it would break them")
@@ -151,24 +151,77 @@ def discard(staged: Staged) -> None:
         os.unlink(staged.tmp)
 
 
-def sync_staged(root: Path, staged: list[Staged]) -> None:
-    """Make every staged file's bytes durable before any of them is committed: one
-    ``syncfs`` of the vault's file system where it reports errors (Linux 5.8 and
-    later), else an fsync of each (what :func:`atomic_write` does for one file)."""
-    if not staged:
-        return
-    fd = os.open(root, os.O_RDONLY)
-    try:
-        if _syncfs(fd):
+LOCAL_FILE_SYSTEMS = frozenset({"ext2", "ext3", "ext4", "xfs", "btrfs", "f2fs", "tmpfs"})
+"""File systems whose ``syncfs`` flushes every file to the disk. Elsewhere (FUSE mounts
+such as sshfs, rclone or Cryptomator, network file systems, overlays) each file is
+fsynced: only that reaches the backing store for certain."""
+
+
+class BatchSync:
+    """Makes many staged files durable at once, before any is committed.
+
+    Opened before the files are staged: ``syncfs`` reports a write-back error to a
+    descriptor opened before it happened, even when another program's sync saw it
+    first. One ``syncfs`` of the vault's file system where that covers them all (Linux
+    5.8 and later, which report write-back errors; a local file system of
+    :data:`LOCAL_FILE_SYSTEMS`; every file on the vault's own device, none on another
+    mount inside the vault); else an fsync of each file, as :func:`atomic_write` does."""
+
+    def __init__(self, root: Path) -> None:
+        self.fd = os.open(root, os.O_RDONLY)
+        self.device = os.fstat(self.fd).st_dev
+
+    def __enter__(self) -> BatchSync:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        os.close(self.fd)
+
+    def flush(self, staged: list[Staged]) -> None:
+        if not staged:
             return
-    finally:
-        os.close(fd)
-    for one in staged:
-        tfd = os.open(one.tmp, os.O_RDONLY)
-        try:
-            os.fsync(tfd)
-        finally:
-            os.close(tfd)
+        same = all(one.written.st_dev == self.device for one in staged)
+        if same and _local_file_system(self.device) and _syncfs(self.fd):
+            return
+        for one in staged:
+            tfd = os.open(one.tmp, os.O_RDONLY)
+            try:
+                os.fsync(tfd)
+            finally:
+                os.close(tfd)
+
+
+def _local_file_system(device: int) -> bool:
+    """Whether the file system of ``device`` is one of :data:`LOCAL_FILE_SYSTEMS`, as
+    ``/proc/self/mountinfo`` says (False when it cannot tell)."""
+    return _mount_types().get((os.major(device), os.minor(device))) in LOCAL_FILE_SYSTEMS
+
+
+@lru_cache(maxsize=1)
+def _mount_types() -> dict[tuple[int, int], str]:
+    """(major, minor) of each mounted device -> its file system type (Linux)."""
+    try:
+        with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as fh:
+            return parse_mountinfo(fh.read())
+    except OSError:
+        return {}
+
+
+def parse_mountinfo(text: str) -> dict[tuple[int, int], str]:
+    """:func:`_mount_types` from the text of ``/proc/self/mountinfo``."""
+    found: dict[tuple[int, int], str] = {}
+    for line in text.splitlines():
+        fields, _, rest = line.partition(" - ")
+        parts = fields.split()
+        if len(parts) < 3 or not rest.split():
+            continue
+        major, _, minor = parts[2].partition(":")
+        if major.isdigit() and minor.isdigit():
+            key = (int(major), int(minor))
+            kind = rest.split()[0]
+            # A device mounted twice with two types is not trusted.
+            found[key] = kind if found.get(key, kind) == kind else "?"
+    return found
 
 
 @lru_cache(maxsize=1)
