@@ -408,6 +408,8 @@ every temp file, one flush of the file system, then each checked replace."""
 
 
 _Outcome = tuple[FilePlan | None, int, list[Problem]]
+_Rendered = list[tuple[bytes, str]]
+"""Texts a child process rendered, by their render-memo key."""
 
 
 def _apply_batch(
@@ -610,27 +612,26 @@ def regen(
             outputs.extend(backlink_outputs(loaded, templates))
         else:
 
-            def the_notes() -> tuple[list[Output], list[Problem], list[tuple[bytes, str]]]:
+            def the_notes() -> tuple[list[Output], list[Output], list[Problem], _Rendered]:
                 found = list(backlink_outputs(loaded, templates))
                 found.extend(prep_outputs(loaded, templates))
                 orphans = orphan_sheets(loaded.vault)
+                mapped = list(network_outputs(loaded, templates))
                 # What a child process rendered, so that this one keeps it too.
-                return found, orphans, list(memo.used.items()) if memo is not None else []
+                return found, mapped, orphans, list(memo.used.items()) if memo else []
 
-            def the_lists() -> list[Output]:
-                found = list(followups.outputs(loaded.vault, loaded.unwritable, templates))
-                found.extend(network_outputs(loaded, templates))
-                return found
-
-            # Backlinks and prep sheets on a second core while this one does follow-ups and
-            # the map (same outputs, same order as one after the other: vaultkit.parallel).
-            (notes, orphans, rendered), lists = beside(
-                the_notes, the_lists, len(loaded.vault.notes)
+            # Backlinks, prep sheets and the map on a second core while this one does the
+            # follow-ups (the outputs in the order of one after the other: vaultkit.parallel).
+            (notes, mapped, orphans, rendered), lists = beside(
+                the_notes,
+                lambda: list(followups.outputs(loaded.vault, loaded.unwritable, templates)),
+                len(loaded.vault.notes),
             )
             if memo is not None:
                 memo.take(rendered)
             outputs.extend(notes)
             outputs.extend(lists)
+            outputs.extend(mapped)
             problems.extend(orphans)
     except TemplateProblem as exc:
         problems.append(Problem(exc.name, exc.line, exc.message, Severity.ERROR, "template"))

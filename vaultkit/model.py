@@ -409,6 +409,12 @@ class Vault:
     _links: dict[tuple[str, str | None], str] = field(
         default_factory=dict, repr=False, compare=False
     )
+    views: dict[tuple[str, str, str | None], Any] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    """What the renderer made of a note for a template (a row with its link), by note and,
+    when links are relative, the note they are written into: the same row shows in
+    many regions (see :mod:`vaultkit.render`). Read-only, as templates are."""
 
     def name(self, path: str) -> str:
         return stem_of(path)

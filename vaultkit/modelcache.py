@@ -145,6 +145,7 @@ def keep(root: Path, vault: Vault) -> None:
         vault, notes={}, resolver=None, obsidian=ObsidianSettings(), link_source=None
     )
     bare._links = {}
+    bare.views = {}
     try:
         path = _path(root)
         path.parent.mkdir(parents=True, exist_ok=True)
