@@ -611,27 +611,40 @@ def regen(
         if backlinks_only:
             outputs.extend(backlink_outputs(loaded, templates))
         else:
+            # Backlinks are most of the rendering, unless their texts are remembered
+            # (vaultkit.rendermemo): then the sheets and the map go with them to the second
+            # core, and the follow-ups alone are the longer half.
+            light = memo is not None and bool(memo.old)
+            _Sheets = tuple[list[Output], list[Problem]]
 
-            def the_notes() -> tuple[list[Output], list[Output], list[Problem], _Rendered]:
-                found = list(backlink_outputs(loaded, templates))
-                found.extend(prep_outputs(loaded, templates))
-                orphans = orphan_sheets(loaded.vault)
-                mapped = list(network_outputs(loaded, templates))
+            def sheets() -> _Sheets:
+                return list(prep_outputs(loaded, templates)), orphan_sheets(loaded.vault)
+
+            def the_map() -> list[Output]:
+                return list(network_outputs(loaded, templates))
+
+            def child() -> tuple[list[Output], _Sheets | None, list[Output] | None, _Rendered]:
+                backlinks = list(backlink_outputs(loaded, templates))
+                more, mapped = (sheets(), the_map()) if light else (None, None)
                 # What a child process rendered, so that this one keeps it too.
-                return found, mapped, orphans, list(memo.used.items()) if memo else []
+                return backlinks, more, mapped, list(memo.used.items()) if memo else []
 
-            # Backlinks, prep sheets and the map on a second core while this one does the
-            # follow-ups (the outputs in the order of one after the other: vaultkit.parallel).
-            (notes, mapped, orphans, rendered), lists = beside(
-                the_notes,
-                lambda: list(followups.outputs(loaded.vault, loaded.unwritable, templates)),
-                len(loaded.vault.notes),
+            def parent() -> tuple[_Sheets | None, list[Output], list[Output] | None]:
+                more = None if light else sheets()
+                lists = list(followups.outputs(loaded.vault, loaded.unwritable, templates))
+                return more, lists, None if light else the_map()
+
+            # The outputs in the order of one process doing it all: see vaultkit.parallel.
+            (backlinks, c_sheets, c_map, rendered), (p_sheets, lists, p_map) = beside(
+                child, parent, len(loaded.vault.notes)
             )
             if memo is not None:
                 memo.take(rendered)
-            outputs.extend(notes)
+            prepped, orphans = c_sheets if c_sheets is not None else p_sheets or ([], [])
+            outputs.extend(backlinks)
+            outputs.extend(prepped)
             outputs.extend(lists)
-            outputs.extend(mapped)
+            outputs.extend(c_map if c_map is not None else p_map or [])
             problems.extend(orphans)
     except TemplateProblem as exc:
         problems.append(Problem(exc.name, exc.line, exc.message, Severity.ERROR, "template"))
