@@ -649,6 +649,7 @@ def regen(
     except TemplateProblem as exc:
         problems.append(Problem(exc.name, exc.line, exc.message, Severity.ERROR, "template"))
         return RunResult(loaded, [], sorted(problems))
+    loaded.vault.views.clear()  # rows for templates: for this run's renders only
     outputs = [o for o in outputs if not _turned_off(loaded, o)]
     plans, plan_problems = plan(loaded, outputs)
     problems.extend(plan_problems)
