@@ -75,6 +75,23 @@ def test_watch_saves_the_parse_cache_when_it_stops(vault: Path) -> None:
         assert cached.get(rel, st.st_size, st.st_mtime_ns) is not None, rel
 
 
+def test_watch_keeps_its_model_when_it_stops_and_the_next_run_takes_it(vault: Path) -> None:
+    from vaultkit import modelcache
+    from vaultkit.model import build_model
+
+    root = vault.resolve()
+    watch_save_and_signal(vault, signal.SIGTERM)
+    assert (vault_cache_dir(root) / modelcache.MODEL_FILE).is_file()
+    loaded = build.load(vault, DAY, cache=FileCache.open(root))
+    assert loaded.model == "kept"  # the watcher's model, with the save it handled
+    assert "Meetings/2026-11-10 Jane coffee.md" in loaded.vault.meetings_of_person.get(
+        "People/Sam Lee.md", []
+    )
+    fresh = build_model(loaded.vault.notes, loaded.config, DAY)
+    assert loaded.vault.meetings_of_person == fresh.meetings_of_person
+    assert loaded.vault.problems == fresh.problems
+
+
 def test_a_watcher_given_the_file_cache_starts_warm(
     vault: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:

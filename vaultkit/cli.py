@@ -484,6 +484,7 @@ def watch(
             watcher.close()
             if cache is not None:
                 cache.save()  # what this session parsed, for the next start
+                watcher.keep_model()  # and the model it holds
     if not quiet:
         click.echo("vaultkit: stopped watching")
     sys.exit(EXIT_FAILED if watcher.failed else EXIT_OK)

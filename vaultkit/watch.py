@@ -235,6 +235,7 @@ class Watcher:
         self._problems: set[Problem] = set()
         self._last: Vault | None = None  # the model of the last rebuild, to see what changed
         self._loaded: Loaded | None = None  # the vault as the last rebuild left it
+        self._kept: Vault | None = None  # the model as read from an earlier run's, if it was
         self._templates: Templates | None = None  # kept between quick rebuilds
         self._waiting: set[str] = set()  # notes whose write waits for the user to pause
         self._behind: set[str] = set()  # saved since the last full rebuild
@@ -349,6 +350,7 @@ class Watcher:
         else:
             loaded = build.load(self.root, self._today, self.config, self.cache, scanned=scanned)
             self._loaded, self._last = loaded, loaded.vault
+            self._kept = loaded.vault if loaded.model == "kept" else None
             self._first(RunResult(loaded, [], settled))
             self._unread = None
             self.report(Level.DETAIL, f"read the vault ({len(loaded.vault.notes)} notes): ready")
@@ -375,6 +377,17 @@ class Watcher:
         with self._cond:
             self._stopping = True
             self._cond.notify_all()
+
+    def keep_model(self) -> None:
+        """Keep the model as this session left it for the next run (see
+        :mod:`vaultkit.modelcache`): the next ``watch`` or ``regen`` need not build it.
+        Not when it is still the one read at the start."""
+        loaded = self._loaded
+        if loaded is None or not isinstance(self.cache, FileCache) or loaded.vault is self._kept:
+            return
+        from . import modelcache
+
+        modelcache.keep(self.root, loaded.vault)
 
     def close(self) -> None:
         """Stop observing and let go of the lock."""
