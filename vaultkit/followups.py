@@ -573,7 +573,13 @@ class Item:
 def _key(vault: Vault, path: str) -> str:
     """What a note contributes to an id: its name (survives moving folders), or its
     path when the name is not unique."""
-    return nfc_key(vault.name(path)) if vault.unique_stem(path) else nfc_key(path)
+    key = ("id key", path, None)
+    found = vault.views.get(key)
+    if found is None:
+        found = vault.views[key] = (
+            nfc_key(vault.name(path)) if vault.unique_stem(path) else nfc_key(path)
+        )
+    return str(found)
 
 
 def _person_link(vault: Vault, ref: Ref) -> tuple[str, str, str | None]:

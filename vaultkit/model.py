@@ -414,7 +414,9 @@ class Vault:
     )
     """What the renderer made of a note for a template (a row with its link), by note and,
     when links are relative, the note they are written into: the same row shows in
-    many regions (see :mod:`vaultkit.render`). Read-only, as templates are."""
+    many regions (see :mod:`vaultkit.render`). Read-only, as templates are. Also
+    :meth:`unique_stem`'s answers and follow-up id keys: anything that depends on the
+    notes' names only, for one run's renders (dropped after)."""
 
     def name(self, path: str) -> str:
         return stem_of(path)
@@ -423,6 +425,13 @@ class Vault:
         """Whether the note's name alone finds it. For a note not written yet (a prep
         sheet vaultkit is about to create): whether no note has that name, so a link
         to it reads the same before and after it is created."""
+        key = ("unique", path, None)
+        known = self.views.get(key)
+        if known is None:
+            known = self.views[key] = self._unique_stem(path)
+        return bool(known)
+
+    def _unique_stem(self, path: str) -> bool:
         assert self.resolver is not None
         found = self.resolver.resolve(stem_of(path), self.kinds)
         if path in self.notes:
