@@ -188,10 +188,14 @@ def load(
     clean_temps: bool = True,
     scanned: ScanResult | None = None,
     progress: Progress | None = None,
+    kept: bool = True,
 ) -> Loaded:
     """Scan, parse and model a vault; ``cache`` spares parsing notes that did not change.
 
-    ``clean_temps=False`` (``check``) leaves even stale vaultkit temp files in place."""
+    ``clean_temps=False`` (``check``) leaves even stale vaultkit temp files in place.
+    ``kept``: with a cache, take back the model an earlier run kept when it fits (see
+    :mod:`vaultkit.modelcache`); a watcher that holds a model of its own does not read
+    another one into memory beside it."""
     root = vault_root(path)
     config = config or Config.load(root)
     settings = obsidian.read_settings(root)
@@ -268,8 +272,8 @@ def load(
         cache.retain(set(entries))
     model = "built"
     with collector_paused():  # the model's objects all live on
-        kept = modelcache.read(root, config, today) if cache is not None else None
-        reused = modelcache.reuse(kept, notes, config, earlier.get) if kept is not None else None
+        kept_model = modelcache.read(root, config, today) if cache is not None and kept else None
+        reused = modelcache.reuse(kept_model, notes, config, earlier.get) if kept_model else None
         if reused is not None:
             vault, model = reused[0], "updated" if reused[1] else "kept"
         else:
@@ -584,6 +588,7 @@ def regen(
     loaded: Loaded | None = None,
     backlinks_only: bool = False,
     templates: Templates | None = None,
+    kept: bool = True,
 ) -> RunResult:
     """Run the whole pipeline once (``hold`` and ``on_write``: see :func:`apply`).
 
@@ -593,9 +598,10 @@ def regen(
     :func:`vaultkit.model.update_model`), and ask for the ``backlinks_only`` (the
     regions that show a change at once; follow-ups, prep sheets and the map follow in
     a full run). ``templates``: an environment to reuse (its compiled templates).
+    ``kept``: see :func:`load`.
     """
     if loaded is None:
-        loaded = load(path, today, config, cache, scanned=scanned, progress=progress)
+        loaded = load(path, today, config, cache, scanned=scanned, progress=progress, kept=kept)
     if scope is not None:
         loaded.scope = scope(loaded)
     if backlinks_only and loaded.scope is None:
@@ -649,7 +655,8 @@ def regen(
     except TemplateProblem as exc:
         problems.append(Problem(exc.name, exc.line, exc.message, Severity.ERROR, "template"))
         return RunResult(loaded, [], sorted(problems))
-    loaded.vault.views.clear()  # rows for templates: for this run's renders only
+    loaded.vault.unique_names.clear()  # for this run's renders only
+    loaded.vault.id_keys.clear()
     outputs = [o for o in outputs if not _turned_off(loaded, o)]
     plans, plan_problems = plan(loaded, outputs)
     problems.extend(plan_problems)

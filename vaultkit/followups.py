@@ -573,13 +573,12 @@ class Item:
 def _key(vault: Vault, path: str) -> str:
     """What a note contributes to an id: its name (survives moving folders), or its
     path when the name is not unique."""
-    key = ("id key", path, None)
-    found = vault.views.get(key)
+    found = vault.id_keys.get(path)
     if found is None:
-        found = vault.views[key] = (
+        found = vault.id_keys[path] = (
             nfc_key(vault.name(path)) if vault.unique_stem(path) else nfc_key(path)
         )
-    return str(found)
+    return found
 
 
 def _person_link(vault: Vault, ref: Ref) -> tuple[str, str, str | None]:

@@ -409,14 +409,11 @@ class Vault:
     _links: dict[tuple[str, str | None], str] = field(
         default_factory=dict, repr=False, compare=False
     )
-    views: dict[tuple[str, str, str | None], Any] = field(
-        default_factory=dict, repr=False, compare=False
-    )
-    """What the renderer made of a note for a template (a row with its link), by note and,
-    when links are relative, the note they are written into: the same row shows in
-    many regions (see :mod:`vaultkit.render`). Read-only, as templates are. Also
-    :meth:`unique_stem`'s answers and follow-up id keys: anything that depends on the
-    notes' names only, for one run's renders (dropped after)."""
+    unique_names: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
+    """:meth:`unique_stem`'s answers, for one run's renders (dropped after: see
+    :func:`vaultkit.build.regen`)."""
+    id_keys: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    """What each note contributes to a follow-up's id (``followups._key``), the same way."""
 
     def name(self, path: str) -> str:
         return stem_of(path)
@@ -425,11 +422,10 @@ class Vault:
         """Whether the note's name alone finds it. For a note not written yet (a prep
         sheet vaultkit is about to create): whether no note has that name, so a link
         to it reads the same before and after it is created."""
-        key = ("unique", path, None)
-        known = self.views.get(key)
+        known = self.unique_names.get(path)
         if known is None:
-            known = self.views[key] = self._unique_stem(path)
-        return bool(known)
+            known = self.unique_names[path] = self._unique_stem(path)
+        return known
 
     def _unique_stem(self, path: str) -> bool:
         assert self.resolver is not None

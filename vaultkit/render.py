@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from jinja2.exceptions import SecurityError
@@ -227,42 +227,21 @@ def _template_line(name: str) -> int:
 # -- view models: plain dicts with links ready to print --------------------------------
 
 
-def _view_key(vault: Vault, kind: str, path: str) -> tuple[str, str, str | None]:
-    relative = vault.obsidian.link_format == "relative"
-    return kind, path, vault.link_source if relative else None
-
-
 def _note(vault: Vault, path: str) -> dict[str, Any]:
-    """A note as templates see it: name, link and path. One dict per note (and per note
-    written into, with relative links), shown in every region that lists it: never
-    changed after (copy it to add to it)."""
-    key = _view_key(vault, "note", path)
-    found = vault.views.get(key)
-    if found is None:
-        found = vault.views[key] = {
-            "name": vault.name(path),
-            "link": vault.link(path),
-            "path": path,
-        }
-    return cast("dict[str, Any]", found)
+    return {"name": vault.name(path), "link": vault.link(path), "path": path}
 
 
 def _meeting_row(vault: Vault, meeting: Meeting) -> dict[str, Any]:
-    """A meeting as the regions that list it see it (one dict, as :func:`_note`)."""
-    key = _view_key(vault, "meeting", meeting.path)
-    found = vault.views.get(key)
-    if found is None:
-        found = vault.views[key] = {
-            "name": meeting.name,
-            "link": vault.link(meeting.path),
-            "path": meeting.path,
-            "date": meeting.date.isoformat() if meeting.date else None,
-            "time": meeting.time,
-            "kind": meeting.kind,
-            "status": meeting.status,
-            "people": [_note(vault, p) for p in meeting.people],
-        }
-    return cast("dict[str, Any]", found)
+    return {
+        "name": meeting.name,
+        "link": vault.link(meeting.path),
+        "path": meeting.path,
+        "date": meeting.date.isoformat() if meeting.date else None,
+        "time": meeting.time,
+        "kind": meeting.kind,
+        "status": meeting.status,
+        "people": [_note(vault, p) for p in meeting.people],
+    }
 
 
 def person_context(vault: Vault, path: str) -> dict[str, Any]:
@@ -310,12 +289,12 @@ def company_context(vault: Vault, path: str) -> dict[str, Any]:
     company = vault.companies[path]
     people = []
     for p in vault.employees.get(path, []):
-        row = dict(_note(vault, p))
+        row = _note(vault, p)
         row["role"] = vault.people[p].role
         people.append(row)
     former = []
     for p in vault.former_employees.get(path, []):
-        row = dict(_note(vault, p))
+        row = _note(vault, p)
         now = vault.people[p].company
         row["now"] = (vault.link(now.target) if now.target else now.label) if now else None
         former.append(row)
@@ -336,7 +315,7 @@ def meeting_context(vault: Vault, path: str) -> dict[str, Any]:
     meeting = vault.meetings[path]
     people = []
     for p in meeting.people:
-        row = dict(_note(vault, p))
+        row = _note(vault, p)
         person = vault.people[p]
         row["role"] = person.role
         row["company"] = None

@@ -613,6 +613,9 @@ class Watcher:
                 on_write=self._wrote,
                 scope=scope,
                 scanned=scanned,
+                # An earlier run's model only for the first rebuild: later ones would
+                # hold it in memory beside this watcher's own.
+                kept=self._last is None,
             )
         except BaseException:
             self._last = self._loaded = None  # the next rebuild renders everything
@@ -626,7 +629,7 @@ class Watcher:
         if fresh is None:
             # It created or removed a note (a prep sheet, a conflict note): read the
             # vault again now, so that the next save is quick.
-            self._loaded = build.load(self.root, self._today, self.config, self.cache)
+            self._loaded = build.load(self.root, self._today, self.config, self.cache, kept=False)
             self._last = self._loaded.vault
         elif fresh:
             self._absorbed(fresh)
