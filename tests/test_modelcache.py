@@ -153,19 +153,3 @@ def test_a_kept_model_taken_back_equals_a_fresh_build(
     assert model.problems == want.problems
     # Without the earlier parse of an edited note, nothing is taken.
     assert modelcache.reuse(kept, notes, vault.config, lambda p: None) is None
-
-
-def test_a_model_kept_a_slice_at_a_time_reads_back_whole(
-    generated: tuple[Path, build.Loaded], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    root, loaded = generated
-    vault = loaded.vault
-    monkeypatch.setattr(modelcache, "CHUNK", 7)  # many slices of each part
-    modelcache.keep(root.resolve(), vault)
-    kept = modelcache.read(root.resolve(), vault.config, DAY)
-    assert kept is not None
-    assert kept.said == {p: n.said for p, n in vault.notes.items()}
-    got = modelcache.reuse(kept, vault.notes, vault.config, vault.notes.get)
-    assert got is not None and got[1] is False
-    assert_same_model(got[0], vault)
-    assert got[0].problems == vault.problems

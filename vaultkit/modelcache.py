@@ -23,13 +23,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import itertools
 import os
 import pickle
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
 
 from .cache import collector_paused, vault_cache_dir
 from .config import Config
@@ -39,7 +37,7 @@ from .obsidian import ObsidianSettings
 from .parse import ParsedNote, sharing_strings
 
 MODEL_FILE = "model.pickle"
-MODEL_FORMAT = 2
+MODEL_FORMAT = 3
 MAX_UPDATED = 64
 """More notes than this saying something new: the model is built afresh."""
 
@@ -83,43 +81,12 @@ def read(root: Path, config: Config, today: dt.date) -> Kept | None:
             header = pickle.load(fh)
             if header != _key(config, today):
                 return None
-            bare = pickle.load(fh)
-            if not isinstance(bare, Vault):
-                return None
-            said: dict[str, str] = {}
-            for _ in range(pickle.load(fh)):
-                name, items = pickle.load(fh)
-                if name == "said":
-                    said.update(items)
-                elif name == "problems":
-                    bare.problems.extend(items)
-                elif name in _PARTS:
-                    getattr(bare, name).update(items)
-                else:
-                    return None
+            said, bare = pickle.load(fh)
     except Exception:  # missing or damaged: the model is built afresh
         return None
+    if not isinstance(said, dict) or not isinstance(bare, Vault):
+        return None
     return Kept(said, bare)
-
-
-_PARTS = (
-    "people",
-    "companies",
-    "meetings",
-    "note_problems",
-    "meetings_of_person",
-    "meetings_of_company",
-    "employees",
-    "former_employees",
-    "introduced",
-    "referrals_made",
-    "referred_by",
-    "mentions",
-)
-"""The parts of a model that grow with the vault, pickled a slice at a time."""
-CHUNK = 4096
-"""Entries a pickle: a pickler remembers every object it wrote until it is done, and one
-pickle of a 50,000-note model held ~50 MB of such entries."""
 
 
 def reuse(
@@ -175,40 +142,21 @@ def keep(root: Path, vault: Vault) -> None:
     if not all(said.values()):
         return
     bare = dataclasses.replace(
-        vault,
-        notes={},
-        resolver=None,
-        obsidian=ObsidianSettings(),
-        link_source=None,
-        problems=[],
+        vault, notes={}, resolver=None, obsidian=ObsidianSettings(), link_source=None
     )
-    for name in _PARTS:
-        setattr(bare, name, {})  # they follow a slice at a time
     bare._links = {}
     bare.unique_names = {}
     bare.id_keys = {}
-    wholes: list[tuple[str, Any]] = [("said", said), *((n, getattr(vault, n)) for n in _PARTS)]
-    wholes.append(("problems", vault.problems))
-    count = sum(-(-len(whole) // CHUNK) for _, whole in wholes)
-
-    def parts() -> Iterator[tuple[str, list[Any]]]:
-        for name, whole in wholes:
-            items = iter(whole.items() if isinstance(whole, dict) else whole)
-            while chunk := list(itertools.islice(items, CHUNK)):
-                yield name, chunk
-
     try:
         path = _path(root)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".model-", suffix=".tmp", dir=path.parent)
         try:
-            with os.fdopen(fd, "wb") as fh:
+            # One pickle, each name in it once: it loads as one string, as the notes'
+            # do (slices of it would each load their own copy: +50 MB at 50k notes).
+            with os.fdopen(fd, "wb") as fh, sharing_strings():
                 pickle.dump(_key(vault.config, vault.today), fh, pickle.HIGHEST_PROTOCOL)
-                pickle.dump(bare, fh, pickle.HIGHEST_PROTOCOL)
-                pickle.dump(count, fh, pickle.HIGHEST_PROTOCOL)
-                for part in parts():
-                    with sharing_strings():  # each name once a slice (a table a slice)
-                        pickle.dump(part, fh, pickle.HIGHEST_PROTOCOL)
+                pickle.dump((said, bare), fh, pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         finally:
             with contextlib.suppress(FileNotFoundError):
