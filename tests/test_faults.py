@@ -64,25 +64,37 @@ def test_disk_full_during_write_keeps_old_file_and_no_temp(
     assert regen(root).exit_code == 0  # and the next run does the job
 
 
+def regen_dying_at_replace(root: Path, cache: Path, nth: int) -> int:
+    """Run ``vaultkit regen`` in a process that dies at its ``nth`` replace of a file in
+    the vault: the worst instant of a write (other files, such as compiled templates in
+    the cache folder, are replaced as usual). Its exit code."""
+    script = (
+        "import os, sys\n"
+        "real = os.replace\n"
+        "count = [0]\n"
+        f"inside = lambda p: os.path.realpath(p).startswith({str(root.resolve())!r} + os.sep)\n"
+        "def dying(a, b):\n"
+        "    if inside(b):\n"
+        "        count[0] += 1\n"
+        f"        if count[0] == {nth}:\n"
+        "            os._exit(9)\n"
+        "    real(a, b)\n"
+        "os.replace = dying\n"
+        "from vaultkit.cli import main\n"
+        f"sys.argv = ['vaultkit', 'regen', {str(root)!r}, '--today', {TODAY!r}]\n"
+        "main()\n"
+    )
+    env = {**os.environ, "VAULTKIT_CACHE_DIR": str(cache), "VAULTKIT_JOBS": "1"}
+    proc = subprocess.run([sys.executable, "-c", script], env=env, cwd=REPO, check=False)
+    return proc.returncode
+
+
 def test_crash_between_temp_and_replace_leaves_old_file_and_next_run_cleans(
     tmp_path: Path, _local_cache: Path
 ) -> None:
     root = make_vault(tmp_path / "vault")
     before = snapshot(root)
-    script = (
-        "import os, sys\n"
-        "real = os.replace\n"
-        # The process dies at the worst instant of a write into the vault (other files,
-        # such as compiled templates in the cache folder, are replaced as usual).
-        f"inside = lambda p: os.path.realpath(p).startswith({str(root.resolve())!r} + os.sep)\n"
-        "os.replace = lambda a, b: os._exit(9) if inside(b) else real(a, b)\n"
-        "from vaultkit.cli import main\n"
-        f"sys.argv = ['vaultkit', 'regen', {str(root)!r}, '--today', {TODAY!r}]\n"
-        "main()\n"
-    )
-    env = {**os.environ, "VAULTKIT_CACHE_DIR": str(_local_cache)}
-    proc = subprocess.run([sys.executable, "-c", script], env=env, cwd=REPO, check=False)
-    assert proc.returncode == 9
+    assert regen_dying_at_replace(root, _local_cache, 1) == 9
     left = temps(root)
     assert left, "the crash should have left a temp file behind"
     assert {k: v for k, v in snapshot(root).items() if "/.vaultkit-" not in f"/{k}"} == before
@@ -646,25 +658,7 @@ def test_crash_in_the_middle_of_a_batch_leaves_whole_notes(
 ) -> None:
     root = _big_vault(tmp_path / "vault")
     before = snapshot(root)
-    script = (
-        "import os, sys\n"
-        "real = os.replace\n"
-        "count = [0]\n"
-        f"inside = lambda p: os.path.realpath(p).startswith({str(root.resolve())!r} + os.sep)\n"
-        "def dying(a, b):\n"
-        "    if inside(b):\n"
-        "        count[0] += 1\n"
-        "        if count[0] == 20:\n"
-        "            os._exit(9)\n"
-        "    real(a, b)\n"
-        "os.replace = dying\n"
-        "from vaultkit.cli import main\n"
-        f"sys.argv = ['vaultkit', 'regen', {str(root)!r}, '--today', {TODAY!r}]\n"
-        "main()\n"
-    )
-    env = {**os.environ, "VAULTKIT_CACHE_DIR": str(_local_cache), "VAULTKIT_JOBS": "1"}
-    proc = subprocess.run([sys.executable, "-c", script], env=env, cwd=REPO, check=False)
-    assert proc.returncode == 9
+    assert regen_dying_at_replace(root, _local_cache, 20) == 9
     after = {k: v for k, v in snapshot(root).items() if "/.vaultkit-" not in f"/{k}"}
     replaced = [rel for rel in before if after[rel] != before[rel]]
     assert len(replaced) == 19  # the replaces before the crash, each whole

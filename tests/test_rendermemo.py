@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,20 @@ def _run(vault: Path) -> build.RunResult:
     return result
 
 
+def _run_and_copy(vault: Path, tmp_path: Path) -> Path:
+    """Run once (the memo is written), and a copy of the vault as it is then."""
+    _run(vault)
+    plain = tmp_path / "plain"
+    shutil.copytree(vault, plain)
+    return plain
+
+
+def _edit_person(vaults: list[Path], edit: Callable[[str], str]) -> None:
+    for vault in vaults:
+        note = vault / PERSON
+        note.write_text(edit(note.read_text("utf-8")), "utf-8")
+
+
 def test_a_second_run_renders_nothing_and_writes_the_same(
     sample_vault: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -69,12 +84,8 @@ def test_a_second_run_renders_nothing_and_writes_the_same(
 def test_a_changed_note_is_rendered_again_and_only_what_it_changes(
     sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _run(sample_vault)
-    plain = tmp_path / "plain"
-    shutil.copytree(sample_vault, plain)
-    person = sample_vault / PERSON
-    person.write_text(person.read_text("utf-8").replace("role:", "role: Chief"), "utf-8")
-    (plain / PERSON).write_bytes(person.read_bytes())
+    plain = _run_and_copy(sample_vault, tmp_path)
+    _edit_person([sample_vault, plain], lambda text: text.replace("role:", "role: Chief"))
     rendered = _count_renders(monkeypatch)
     _run(sample_vault)
     assert rendered, "the changed person's outputs must be rendered again"
@@ -106,13 +117,9 @@ def test_a_template_edit_starts_the_memo_afresh(
 def test_a_damaged_memo_only_means_rendering(
     sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _run(sample_vault)
-    plain = tmp_path / "plain"
-    shutil.copytree(sample_vault, plain)
+    plain = _run_and_copy(sample_vault, tmp_path)
     _memo_file(sample_vault).write_bytes(b"\x80\x05not a pickle at all")
-    for vault in (sample_vault, plain):
-        note = vault / PERSON
-        note.write_text(note.read_text("utf-8") + "\nMet [[Daniel Reyes]] too.\n", "utf-8")
+    _edit_person([sample_vault, plain], lambda text: text + "\nMet [[Daniel Reyes]] too.\n")
     rendered = _count_renders(monkeypatch)
     result = _run(sample_vault)
     assert result.errors == []

@@ -16,7 +16,7 @@ import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
@@ -155,25 +155,37 @@ CHUNK_NOTES = 1024
 until the end: a few MB for this many notes."""
 
 
+def replace_file(path: Path, prefix: str, write: Callable[[BinaryIO], object]) -> None:
+    """Write a file of the cache folder: ``write`` fills a temp file beside it, which
+    then replaces it (a reader sees the old file or the new one; the temp file never
+    stays). Raises OSError."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
 def _write_atomic(path: Path, header: tuple[object, ...], notes: dict[str, ParsedNote]) -> None:
     """Write ``header``, then the notes as pickles of :data:`CHUNK_NOTES`, to a temp file;
     replace. (One pickle of 10,000 notes would have its writer hold an entry for every
     object in it.)"""
     from .parse import sharing_strings
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".notes-", suffix=".tmp", dir=path.parent)
     values = list(notes.values())
     chunks = [tuple(values[i : i + CHUNK_NOTES]) for i in range(0, len(values), CHUNK_NOTES)]
-    try:
-        with os.fdopen(fd, "wb") as fh, sharing_strings():
+
+    def write(fh: BinaryIO) -> None:
+        with sharing_strings():
             pickle.dump((*header, len(chunks)), fh, pickle.HIGHEST_PROTOCOL)
             for chunk in chunks:
                 pickle.dump(chunk, fh, pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+
+    replace_file(path, ".notes-", write)
 
 
 def _read_pickles(path: Path) -> tuple[tuple[Any, ...], dict[str, ParsedNote]] | None:

@@ -23,13 +23,12 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import os
 import pickle
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import BinaryIO
 
-from .cache import collector_paused, vault_cache_dir
+from .cache import collector_paused, replace_file, vault_cache_dir
 from .config import Config
 from .errors import VaultError
 from .model import Vault, update_model
@@ -147,22 +146,16 @@ def keep(root: Path, vault: Vault) -> None:
     bare._links = {}
     bare.unique_names = {}
     bare.id_keys = {}
-    try:
-        path = _path(root)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".model-", suffix=".tmp", dir=path.parent)
-        try:
-            # One pickle, each name in it once: it loads as one string, as the notes'
-            # do (slices of it would each load their own copy: +50 MB at 50k notes).
-            with os.fdopen(fd, "wb") as fh, sharing_strings():
-                pickle.dump(_key(vault.config, vault.today), fh, pickle.HIGHEST_PROTOCOL)
-                pickle.dump((said, bare), fh, pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-    except (OSError, VaultError, pickle.PicklingError):
-        return
+
+    def write(fh: BinaryIO) -> None:
+        # One pickle, each name in it once: it loads as one string, as the notes' do
+        # (slices of it would each load their own copy: +50 MB at 50k notes).
+        with sharing_strings():
+            pickle.dump(_key(vault.config, vault.today), fh, pickle.HIGHEST_PROTOCOL)
+            pickle.dump((said, bare), fh, pickle.HIGHEST_PROTOCOL)
+
+    with contextlib.suppress(OSError, VaultError, pickle.PicklingError):
+        replace_file(_path(root), ".model-", write)
 
 
 def forget(root: Path) -> None:

@@ -27,12 +27,11 @@ import io
 import os
 import pickle
 import sys
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from .cache import collector_paused, vault_cache_dir
+from .cache import collector_paused, replace_file, vault_cache_dir
 from .errors import VaultError
 
 MEMO_FILE = "renders.pickle"
@@ -143,20 +142,13 @@ class RenderMemo:
             return
         if self.rekey is not None and self.rekey() != self.key:
             return  # a template changed during the run: which text came from which?
-        try:
-            path = _path(self.root)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".renders-", suffix=".tmp", dir=path.parent)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    pickle.dump((MEMO_FORMAT, self.key), fh, pickle.HIGHEST_PROTOCOL)
-                    pickle.dump(self.used, fh, pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, path)
-            finally:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(tmp)
-        except (OSError, VaultError):
-            return
+
+        def write(fh: BinaryIO) -> None:
+            pickle.dump((MEMO_FORMAT, self.key), fh, pickle.HIGHEST_PROTOCOL)
+            pickle.dump(self.used, fh, pickle.HIGHEST_PROTOCOL)
+
+        with contextlib.suppress(OSError, VaultError):
+            replace_file(_path(self.root), ".renders-", write)
 
 
 def _path(root: Path) -> Path:

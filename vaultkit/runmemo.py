@@ -17,13 +17,13 @@ import datetime as dt
 import hashlib
 import os
 import pickle
-import tempfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .cache import vault_cache_dir
+from .cache import replace_file, vault_cache_dir
 from .errors import Problem
 from .scan import ScanResult
 
@@ -42,8 +42,11 @@ class Outcome:
     exit_code: int = 0
 
 
+@lru_cache(maxsize=1)
 def code_digest() -> bytes:
-    """A hash of vaultkit's own modules: any change to the code runs everything."""
+    """A hash of vaultkit's own modules: any change to the code runs everything. Once per
+    process (a run asks for it three times: the remembered run, the kept model, the
+    rendered texts)."""
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256(__version__.encode())
     for path in sorted(here.glob("*.py")):
@@ -115,19 +118,9 @@ def recall(root: Path, command: str, key: str) -> Outcome | None:
 
 def remember(root: Path, outcome: Outcome) -> None:
     """Keep ``outcome`` for the next run (atomically; a failure is not an error)."""
-    path = _path(root, outcome.command)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".run-", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL))
-            os.replace(tmp, path)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-    except OSError:
-        return
+    data = pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)
+    with contextlib.suppress(OSError):
+        replace_file(_path(root, outcome.command), ".run-", lambda fh: fh.write(data))
 
 
 def forget(root: Path, command: str) -> None:
