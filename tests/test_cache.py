@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import pickle
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -277,3 +279,34 @@ def test_cached_notes_read_back_equal_with_each_name_stored_once(
     # Outside a cache write, notes pickle as they are (nothing shared, nothing lost).
     note = next(iter(parsed.values()))
     assert pickle.loads(pickle.dumps(note)) == note
+
+
+def test_links_and_sections_stay_packed_until_read(runner: CliRunner, sample_vault: Path) -> None:
+    """Read back from the cache, a note's links and sections are one pickle each, in
+    bytes, unpacked when first asked for: equal to a fresh parse, and a run with the
+    model kept leaves the links of the notes it did not change unread."""
+    _regen(runner, sample_vault)
+    _regen(runner, sample_vault)  # the model is kept now
+    root = sample_vault.resolve()
+    back = FileCache.open(root)
+    rel = MEETING
+    path = root / rel
+    st = path.stat()
+    note = back.get(rel, st.st_size, st.st_mtime_ns)
+    assert note is not None
+    assert type(note.link_data) is bytes and type(note.section_data) is bytes
+    fresh = parse_note(rel, path.read_bytes(), st.st_mtime_ns)
+    assert note == fresh  # compared with its links and sections unpacked
+    assert type(note.link_data) is tuple and type(note.section_data) is tuple
+    assert note.links == fresh.links and note.links
+    assert [s.title for s in note.sections] == [s.title for s in fresh.sections]
+    # A note that differs only in its links is not equal.
+    other = back.get(rel, st.st_size, st.st_mtime_ns)
+    assert other is not None
+    assert replace(other, link_data=note.links[1:]) != note
+    # A whole run from the cache, its model kept, reads no note's links.
+    loaded = build.load(sample_vault, dt.date.fromisoformat(TODAY), cache=FileCache.open(root))
+    assert loaded.model == "kept"
+    notes = list(loaded.vault.notes.values())
+    packed = sum(type(n.link_data) is bytes for n in notes)
+    assert packed == sum(bool(n.links) for n in notes) > 10

@@ -118,7 +118,7 @@ def edits(draw: st.DrawFn, notes: Mapping[str, ParsedNote]) -> dict[str, ParsedN
             del links[draw(st.integers(0, len(links) - 1))]
         for target in draw(st.lists(name, max_size=3)):
             links.append(Link(target, None, 99))
-        changed[path] = replace(note, meta=meta, links=tuple(links))
+        changed[path] = replace(note, meta=meta, link_data=tuple(links))
     return changed
 
 

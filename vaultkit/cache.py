@@ -86,7 +86,7 @@ class MemoryCache:
 
 CACHE_ENV = "VAULTKIT_CACHE_DIR"
 """Environment variable that moves vaultkit's per-user cache folder (tests, CI, roaming)."""
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 """Bumped whenever what a cache file holds changes shape."""
 NOTES_FILE = "notes.pickle"
 DELTA_FILE = "notes-delta.pickle"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import operator
+import pickle
 import re
 import threading
 import unicodedata
@@ -112,28 +113,36 @@ def _shared(value: Any, table: dict[str, str]) -> Any:
     return value
 
 
-def pickles_fast(*shared: str) -> Callable[[type[_T]], type[_T]]:
+def pickles_fast(*shared: str, packed: tuple[str, ...] = ()) -> Callable[[type[_T]], type[_T]]:
     """Pickle a slots dataclass as ``cls(*fields)``; the strings of the fields named in
     ``shared`` (see :func:`_shared`) are pickled through :func:`sharing_strings`'s table.
 
     The ``__getstate__``/``__setstate__`` that ``dataclass(slots=True)`` adds look the
     fields up again for every object; with ~170,000 of them in the parse cache of a
     10,000-note vault that doubled the time to load and save it.
+
+    The tuples of the fields named in ``packed`` go in (while a table is open: into the
+    parse cache) as one pickle of their own, in bytes, to be unpacked when first read
+    (see :attr:`ParsedNote.links`).
     """
 
     def decorate(cls: type[_T]) -> type[_T]:
         names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
         get = operator.attrgetter(*names)
         at = [names.index(name) for name in shared]
+        packs = [names.index(name) for name in packed]
 
         def __reduce__(self: _T) -> tuple[type[_T], tuple[Any, ...]]:
             values = get(self)
             table = _SHARING.table
-            if not at or table is None:
+            if table is None or not (at or packs):
                 return cls, values
             out = list(values)
             for i in at:
                 out[i] = _shared(out[i], table)
+            for i in packs:
+                if type(out[i]) is tuple and out[i]:
+                    out[i] = pickle.dumps(out[i], pickle.HIGHEST_PROTOCOL)
             return cls, tuple(out)
 
         cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]
@@ -220,18 +229,26 @@ class Section:
     """The section holds nothing but white space."""
 
 
-@pickles_fast("meta", "meta_lines", "newline")
-@dataclass(frozen=True, slots=True)
+@pickles_fast("meta", "meta_lines", "newline", packed=("link_data", "section_data"))
+@dataclass(frozen=True, slots=True, eq=False)
 class ParsedNote:
-    """Everything vaultkit reads from one note. It holds no copy of the text."""
+    """Everything vaultkit reads from one note. It holds no copy of the text.
+
+    Its links and sections are read through :attr:`links` and :attr:`sections`. Read
+    back from the parse cache, each is still a pickle in bytes until first asked for:
+    most runs never ask (the model kept between runs spares its links; only prep sheets
+    read sections), and they were two fifths of a note in memory and half the time
+    to load the cache."""
 
     path: str
     meta: dict[str, Any]
     meta_lines: dict[str, int]
     body_line: int
-    links: tuple[Link, ...]
+    link_data: tuple[Link, ...] | bytes
+    """The links (see :attr:`links`), or a pickle of them from the parse cache."""
     tasks: tuple[Task, ...]
-    sections: tuple[Section, ...]
+    section_data: tuple[Section, ...] | bytes
+    """The sections (see :attr:`sections`), or a pickle of them from the parse cache."""
     regions: tuple[Region, ...]
     region_problem: str | None
     region_problem_line: int
@@ -249,6 +266,35 @@ class ParsedNote:
     read the same (the model kept between runs relies on it, :mod:`vaultkit.modelcache`);
     "" when unknown."""
 
+    @property
+    def links(self) -> tuple[Link, ...]:
+        """The wikilinks of the body, outside code and vaultkit's regions."""
+        data = self.link_data
+        if type(data) is bytes:
+            data = pickle.loads(data)
+            object.__setattr__(self, "link_data", data)
+        return data  # type: ignore[return-value]
+
+    @property
+    def sections(self) -> tuple[Section, ...]:
+        """The level-2 sections vaultkit reads (see :data:`SECTIONS_READ`)."""
+        data = self.section_data
+        if type(data) is bytes:
+            data = pickle.loads(data)
+            object.__setattr__(self, "section_data", data)
+        return data  # type: ignore[return-value]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ParsedNote):
+            return NotImplemented
+        return (
+            _plain(self) == _plain(other)
+            and self.links == other.links
+            and self.sections == other.sections
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable fields (meta), as before
+
     def section(self, title: str) -> Section | None:
         key = title.casefold()
         for section in self.sections:
@@ -261,6 +307,16 @@ class ParsedNote:
             if region.name == name:
                 return region
         return None
+
+
+_PLAIN = operator.attrgetter(
+    *(f for f in ParsedNote.__dataclass_fields__ if f not in ("link_data", "section_data"))
+)
+
+
+def _plain(note: ParsedNote) -> tuple[Any, ...]:
+    """Every field of a note but the two that may still be packed."""
+    return _PLAIN(note)
 
 
 def decode(data: bytes, path: str) -> tuple[str, bool]:
@@ -503,9 +559,9 @@ def parse_note(path: str, data: bytes, mtime_ns: int = 0) -> ParsedNote:
         meta=meta,
         meta_lines=meta_lines,
         body_line=body_line,
-        links=links,
+        link_data=links,
         tasks=tasks,
-        sections=sections,
+        section_data=sections,
         regions=regions,
         region_problem=problem,
         region_problem_line=problem_line,
