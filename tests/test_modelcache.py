@@ -147,9 +147,100 @@ def test_a_kept_model_taken_back_equals_a_fresh_build(
             changed[p].meta.get("aliases") != vault.notes[p].meta.get("aliases") for p in changed
         )
         return
-    model, updated = got
-    assert updated
+    model, before = got
+    assert before and before.keys() <= changed.keys()
     assert_same_model(model, want)
     assert model.problems == want.problems
     # Without the earlier parse of an edited note, nothing is taken.
     assert modelcache.reuse(kept, notes, vault.config, lambda p: None) is None
+
+
+# -- a model brought up to date is kept as a delta beside it ----------------------------
+
+COMPANY = "Companies/Northwind Health.md"
+
+
+def _edit(vault: Path, rel: str, words: str) -> None:
+    """Words at the top of the body (above vaultkit's regions, which stay at the end)."""
+    note = vault / rel
+    text = note.read_text("utf-8")
+    end = text.index("\n---\n", 4) + len("\n---\n")
+    note.write_text(f"{text[:end]}{words}\n{text[end:]}", "utf-8")
+
+
+def _files(vault: Path) -> tuple[Path, Path]:
+    folder = vault_cache_dir(vault.resolve())
+    return folder / modelcache.MODEL_FILE, folder / modelcache.DELTA_FILE
+
+
+def test_an_updated_model_is_kept_as_a_delta_and_taken_back_again(
+    sample_vault: Path, tmp_path: Path, runner: CliRunner
+) -> None:
+    """After an edit, the run keeps the earlier parses of what changed beside the model it
+    read (not the whole model again); the runs after take that model up to date from
+    them, equal to a fresh build, and write what a run without any cache writes."""
+    _regen(runner, sample_vault)
+    model_file, delta_file = _files(sample_vault)
+    whole = model_file.read_bytes()
+    plain = tmp_path / "plain"
+    shutil.copytree(sample_vault, plain)
+    for step, (rel, words) in enumerate(
+        [
+            (PERSON, "Met [[Daniel Reyes]] too."),
+            (PERSON, "And [[Northwind Health]]."),  # the same note again
+            (COMPANY, "See [[Amara Osei]]."),  # and another
+        ]
+    ):
+        for vault in (sample_vault, plain):
+            _edit(vault, rel, words)
+        _regen(runner, sample_vault)
+        _regen(runner, plain, "--no-cache")
+        assert tree(sample_vault) == tree(plain), step
+        assert model_file.read_bytes() == whole, step  # the model is not written again
+        assert delta_file.is_file()
+        loaded = _load(sample_vault)
+        assert loaded.model == "updated", step
+        assert_same_model(loaded.vault, build.load(plain, DAY).vault)
+        assert loaded.problems == build.load(plain, DAY).problems
+    kept = modelcache.read(sample_vault.resolve(), loaded.config, DAY)
+    assert kept is not None and set(kept.before) == {PERSON, COMPANY}
+
+
+def test_past_max_delta_the_whole_model_is_written_again(
+    sample_vault: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(modelcache, "MAX_DELTA", 1)
+    _regen(runner, sample_vault)
+    model_file, delta_file = _files(sample_vault)
+    whole = model_file.read_bytes()
+    _edit(sample_vault, PERSON, "Met [[Daniel Reyes]] too.")
+    _regen(runner, sample_vault)
+    assert model_file.read_bytes() == whole and delta_file.is_file()
+    _edit(sample_vault, COMPANY, "See [[Amara Osei]].")
+    _regen(runner, sample_vault)  # two notes changed since: over the limit
+    assert model_file.read_bytes() != whole and not delta_file.exists()
+    loaded = _load(sample_vault)
+    assert loaded.model == "kept"
+    assert_same_model(loaded.vault, build.load(sample_vault, DAY).vault)
+
+
+@pytest.mark.parametrize("damage", ["junk", "other model"])
+def test_a_delta_of_no_use_is_passed_by(sample_vault: Path, runner: CliRunner, damage: str) -> None:
+    """A damaged delta, or one kept beside another model, is not read: the model is
+    brought up to date from the parse cache's earlier parses, or built afresh."""
+    _regen(runner, sample_vault)
+    _edit(sample_vault, PERSON, "Met [[Daniel Reyes]] too.")
+    _regen(runner, sample_vault)
+    delta_file = _files(sample_vault)[1]
+    if damage == "junk":
+        delta_file.write_bytes(b"junk")
+    else:  # a model written since by another run, as a check beside this one would
+        saved = delta_file.read_bytes()
+        modelcache.keep(sample_vault.resolve(), _load(sample_vault).vault)
+        delta_file.write_bytes(saved)
+    config = build.Config.load(sample_vault.resolve())
+    kept = modelcache.read(sample_vault.resolve(), config, DAY)
+    assert kept is not None and kept.before == {}
+    _edit(sample_vault, PERSON, "And [[Northwind Health]].")
+    loaded = _load(sample_vault)
+    assert_same_model(loaded.vault, build.load(sample_vault, DAY).vault)

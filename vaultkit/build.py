@@ -61,6 +61,8 @@ class Loaded:
     model: str = "built"
     """Where the model came from: ``built`` afresh, ``kept`` by an earlier run as it is,
     or ``updated`` from a kept one (see :mod:`vaultkit.modelcache`)."""
+    kept: tuple[modelcache.Kept, dict[str, ParsedNote]] | None = field(default=None, repr=False)
+    """An ``updated`` model's kept one, and the parses it was brought up to date from."""
 
     def wants(self, path: str) -> bool:
         """Whether this run wants the outputs that belong to the note at ``path``."""
@@ -278,15 +280,18 @@ def load(
             vault, model = reused[0], "updated" if reused[1] else "kept"
         else:
             vault = build_model(notes, config, today)
+    brought = (kept_model, reused[1]) if kept_model and reused and reused[1] else None
     vault.obsidian = settings
     read_problems = list(problems)
     problems.extend(vault.problems)
-    return Loaded(root, config, vault, entries, unwritable, problems, read_problems, model=model)
+    return Loaded(
+        root, config, vault, entries, unwritable, problems, read_problems, model=model, kept=brought
+    )
 
 
 def keep_model(loaded: Loaded, cache: NoteCache | None = None, wrote: Collection[str] = ()) -> None:
     """Keep the run's model for the next run (see :mod:`vaultkit.modelcache`), unless it
-    is the one kept already.
+    is the one kept already; one brought up to date from it, as a delta beside it.
 
     A run that created notes (prep sheets, the dashboard: ``wrote`` and not in the
     model) changed the names the next run resolves: the model kept is then the one of
@@ -304,6 +309,10 @@ def keep_model(loaded: Loaded, cache: NoteCache | None = None, wrote: Collection
             vault = build_model(notes, loaded.config, vault.today)
     elif loaded.model == "kept":
         return
+    elif loaded.kept is not None:
+        kept, before = loaded.kept
+        if modelcache.keep_delta(loaded.root, vault, kept, before):
+            return
     modelcache.keep(loaded.root, vault)
 
 
