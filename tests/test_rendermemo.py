@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 import shutil
 from collections.abc import Callable
@@ -10,14 +11,17 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from benchmarks.generate_vault import generate
-from vaultkit import build, rendermemo
+from vaultkit import build, followups, rendermemo
 from vaultkit.cache import FileCache, vault_cache_dir
 from vaultkit.cli import cli
 from vaultkit.render import Templates
 
 from .conftest import TODAY, tree
+from .test_incremental import edits
 
 DAY = build.dt.date.fromisoformat(TODAY)
 PERSON = "People/Amara Osei.md"
@@ -192,3 +196,155 @@ def test_a_template_saved_during_the_run_keeps_nothing(tmp_path: Path) -> None:
     again.render("t", {"a": 1}, lambda: "text")
     again.save()
     assert rendermemo.RenderMemo.open(tmp_path, "k").old == again.used
+
+
+# -- a whole stage remembered: the follow-ups -------------------------------------------
+
+MEETING = "Meetings/2026-08-28 Amara Osei informational.md"
+
+
+def _count_followups(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One entry per time the follow-ups are really worked out in this process."""
+    done: list[int] = []
+    real = followups._outputs
+
+    def counting(*args: Any) -> Any:
+        done.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(followups, "_outputs", counting)
+    return done
+
+
+def _cli(vault: Path, *extra: str) -> None:
+    result = CliRunner().invoke(cli, ["regen", str(vault), "--today", TODAY, *extra])
+    assert result.exit_code in (0, 1), result.output
+
+
+def _edit(vaults: list[Path], rel: str, edit: Callable[[str], str]) -> None:
+    for vault in vaults:
+        note = vault / rel
+        note.write_text(edit(note.read_text("utf-8")), "utf-8")
+
+
+def test_followups_of_the_same_inputs_are_taken_back(
+    sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Prose and links added to a meeting's body (below its tasks: the dashboard shows
+    their lines) are no input of the follow-ups: the next run takes them back without
+    working them out (it still writes backlinks), and writes what a run without any
+    cache writes."""
+    _cli(sample_vault)
+    _cli(sample_vault)  # the first wrote the follow-ups regions: their inputs now
+    plain = tmp_path / "plain"
+    shutil.copytree(sample_vault, plain)
+    assert (vault_cache_dir(sample_vault.resolve()) / "stage-followups.pickle").is_file()
+    _edit(
+        [sample_vault, plain],
+        MEETING,
+        lambda text: text + "\nWe also spoke of [[Daniel Reyes]].\n",
+    )
+    worked = _count_followups(monkeypatch)
+    _cli(sample_vault)
+    assert worked == []
+    _cli(plain, "--no-cache")
+    assert worked == [1]
+    assert tree(sample_vault) == tree(plain)
+
+
+@pytest.mark.parametrize("change", ["tick", "status", "task"])
+def test_followups_are_worked_out_again_when_an_input_changes(
+    sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    _cli(sample_vault)
+    _cli(sample_vault)  # remembered now, for the vault as it is
+    plain = tmp_path / "plain"
+    shutil.copytree(sample_vault, plain)
+    if change == "tick":  # in the meeting's follow-ups region
+        text = (sample_vault / MEETING).read_text("utf-8")
+        assert "- [ ] " in text.split("vaultkit:begin followups", 1)[1]
+        edit: Callable[[str], str] = lambda t: (  # noqa: E731
+            t.split("vaultkit:begin followups", 1)[0]
+            + "vaultkit:begin followups"
+            + t.split("vaultkit:begin followups", 1)[1].replace("- [ ] ", "- [x] ", 1)
+        )
+    elif change == "status":  # the front-matter: the model's record of the meeting
+        edit = lambda t: t.replace("status: done", "status: cancelled", 1)  # noqa: E731
+    else:  # a task of the user's own, which the dashboard lists
+        edit = lambda t: t.replace("\n## ", "\n- [ ] Send the deck\n\n## ", 1)  # noqa: E731
+    _edit([sample_vault, plain], MEETING, edit)
+    worked = _count_followups(monkeypatch)
+    _cli(sample_vault)
+    assert worked == [1]
+    _cli(plain, "--no-cache")
+    assert tree(sample_vault) == tree(plain)
+
+
+def test_the_followups_key_reads_what_they_read() -> None:
+    from vaultkit.parse import Task, parse_note
+
+    note = parse_note(
+        "Meetings/m.md", b"---\ntype: meeting\ndate: 2026-11-02\n---\nHi [[Ann]]\n- [ ] x\n"
+    )
+    vault = build.build_model({note.path: note}, build.Config(), DAY)
+    key = followups.inputs_key(vault, set())
+
+    def with_note(**changes: Any) -> bytes:
+        changed = dataclasses.replace(note, **changes)
+        other = dataclasses.replace(vault, notes={note.path: changed})
+        return followups.inputs_key(other, set())
+
+    assert with_note(link_data=()) == key  # links: only the model's mentions
+    assert with_note(section_data=()) == key
+    assert with_note(said="else") == key
+    assert with_note(front="else") != key
+    assert with_note(tasks=(Task(6, "x", "x"),)) != key
+    assert with_note(off=("followups",)) != key
+    assert followups.inputs_key(vault, {note.path}) != key
+    later = dataclasses.replace(vault, today=DAY + build.dt.timedelta(days=1))
+    assert followups.inputs_key(later, set()) != key
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, build.Loaded]:
+    root = tmp_path_factory.mktemp("gen") / "v"
+    generate(root, 160, seed=5)
+    return root, build.load(root, DAY)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_followups_taken_back_are_those_worked_out_afresh(
+    generated: tuple[Path, build.Loaded], data: st.DataObject
+) -> None:
+    """After random edits of front-matter and links, follow-ups remembered for the same
+    inputs are the follow-ups worked out from scratch (an edit of the front-matter is
+    a new :attr:`~vaultkit.parse.ParsedNote.front`, as a parse would find)."""
+    root, loaded = generated
+    vault = loaded.vault
+    folder = loaded.config.templates_folder
+    before = followups.inputs_key(vault, loaded.unwritable)
+    if not (vault_cache_dir(root) / "stage-followups.pickle").exists():  # this test's cache
+        templates = Templates(root, folder)
+        memo = templates.remember()
+        followups.outputs(vault, loaded.unwritable, templates)
+        memo.save()
+        vault.unique_names.clear()
+        vault.id_keys.clear()
+    changed = data.draw(edits(vault.notes))
+    for path, note in changed.items():
+        if note.meta != vault.notes[path].meta:
+            changed[path] = dataclasses.replace(note, front=note.front + "-edited")
+    notes = {**vault.notes, **changed}
+    edited = build.build_model(notes, loaded.config, DAY)
+    edited.obsidian = vault.obsidian
+    templates = Templates(root, folder)
+    memo = templates.remember()
+    key = followups.inputs_key(edited, loaded.unwritable)
+    assert memo.has_stage("followups", key) == (key == before)
+    got = followups.outputs(edited, loaded.unwritable, templates, key)
+    edited.unique_names.clear()
+    edited.id_keys.clear()
+    assert got == list(followups._outputs(edited, loaded.unwritable, Templates(root, folder)))

@@ -628,8 +628,14 @@ def regen(
         else:
             # Backlinks are most of the rendering, unless their texts are remembered
             # (vaultkit.rendermemo): then the sheets and the map go with them to the second
-            # core, and the follow-ups alone are the longer half.
-            light = memo is not None and bool(memo.old)
+            # core, and the follow-ups alone are the longer half; unless those are
+            # remembered too (their inputs the same), and are next to nothing.
+            fu_key = None if memo is None else followups.inputs_key(loaded.vault, loaded.unwritable)
+            light = (
+                memo is not None
+                and bool(memo.old)
+                and not (fu_key is not None and memo.has_stage("followups", fu_key))
+            )
             _Sheets = tuple[list[Output], list[Problem]]
 
             def sheets() -> _Sheets:
@@ -646,7 +652,7 @@ def regen(
 
             def parent() -> tuple[_Sheets | None, list[Output], list[Output] | None]:
                 more = None if light else sheets()
-                lists = list(followups.outputs(loaded.vault, loaded.unwritable, templates))
+                lists = followups.outputs(loaded.vault, loaded.unwritable, templates, fu_key)
                 return more, lists, None if light else the_map()
 
             # The outputs in the order of one process doing it all: see vaultkit.parallel.

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Collection, Container, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import unquote
@@ -1117,9 +1117,49 @@ tick reaches the other on the next run.
 # -- outputs ----------------------------------------------------------------------------
 
 
-def outputs(vault: Vault, unwritable: set[str], templates: Templates) -> Iterable[plan.Output]:
+def inputs_key(vault: Vault, unwritable: Collection[str]) -> bytes:
+    """A hash of all that the follow-ups of ``vault`` are made from.
+
+    They read the model's records and facts (people, companies, meetings, and who met
+    whom when), names and aliases; of the notes themselves, only their tasks (with
+    their lines: the dashboard shows them), their ``followups`` region, whether their
+    regions are damaged and which regions they turned off. Never their links, the rest
+    of their body or their other regions. The records come from each note's path and
+    front-matter alone (the model's ``mentions``, from links, are not read here). So a
+    hash of each note's path, front-matter (:attr:`~vaultkit.parse.ParsedNote.front`),
+    tasks and follow-ups region, with the config, the day, Obsidian's settings and the
+    notes vaultkit does not write, covers it all. Prose or links added below a note's
+    tasks leave it as it was, and so does a run that wrote only other regions.
+    ``tests/test_rendermemo.py`` holds it to a fresh computation after random edits."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(
+        repr((repr(vault.config), vault.today, vault.obsidian, sorted(unwritable))).encode()
+    )
+    for path, note in vault.notes.items():
+        region = note.region(REGION)  # other regions (backlinks...) are not read
+        own = None if region is None else (region.current_hash, region.edited)
+        facts = (path, note.front, note.tasks, note.region_problem, note.off, own)
+        digest.update(repr(facts).encode("utf-8", "surrogatepass"))
+    return digest.digest()
+
+
+def outputs(
+    vault: Vault, unwritable: set[str], templates: Templates, key: bytes | None = None
+) -> list[plan.Output]:
     """The ``followups`` region of each meeting and person note that has (or had) tasks,
-    and the dashboard."""
+    and the dashboard: those an earlier run made from the same inputs (``key``, see
+    :func:`inputs_key`) when the templates remember them (:mod:`vaultkit.rendermemo`)."""
+    memo = templates.memo
+    if memo is None:
+        return list(_outputs(vault, unwritable, templates))
+    return memo.stage(
+        "followups",
+        key if key is not None else inputs_key(vault, unwritable),
+        lambda: list(_outputs(vault, unwritable, templates)),
+    )
+
+
+def _outputs(vault: Vault, unwritable: set[str], templates: Templates) -> Iterable[plan.Output]:
     settings = settings_of(vault.config)
     dashboard = dashboard_path(vault.config, settings)
     fu = compute(vault, settings, unwritable)

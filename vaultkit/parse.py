@@ -265,6 +265,10 @@ class ParsedNote:
     but its regions and stamp follows from these, so two parses with the same ``said``
     read the same (the model kept between runs relies on it, :mod:`vaultkit.modelcache`);
     "" when unknown."""
+    front: str = ""
+    """A hash of the note's text before the body (its front-matter, from which the
+    model makes its records: see :func:`vaultkit.followups.inputs_key`); "" when it has
+    none or was not read."""
 
     @property
     def links(self) -> tuple[Link, ...]:
@@ -574,7 +578,14 @@ def parse_note(path: str, data: bytes, mtime_ns: int = 0) -> ParsedNote:
         if "<!-- vaultkit:off" in text
         else (),
         said=said_hash(text[:body_offset], blanked),
+        front=_front_hash(text[:body_offset]),
     )
+
+
+def _front_hash(front: str) -> str:
+    if not front:
+        return ""
+    return hashlib.blake2b(front.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def said_hash(front: str, blanked_body: str) -> str:

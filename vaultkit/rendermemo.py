@@ -16,6 +16,11 @@ earlier run rendered from an equal context instead of rendering it again:
   only means rendering everything. A run keeps only the texts it used, so the file
   holds one text per output of the vault.
 
+A whole stage can be remembered the same way (:meth:`RenderMemo.stage`): its outputs,
+by a hash of all its inputs that the stage works out itself. The follow-ups are one
+(:func:`vaultkit.followups.inputs_key`): working them out was as long as rendering every
+backlinks region with remembered texts.
+
 Rendering was about a third of a run's work at 10,000 notes.
 """
 
@@ -29,13 +34,23 @@ import pickle
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .cache import collector_paused, replace_file, vault_cache_dir
 from .errors import VaultError
 
+if TYPE_CHECKING:
+    from .plan import Output
+
+_Kept = tuple[str, str, bytes | None, str | None, str | None]
+"""An output of a stage as kept: path, region, and the key of its text among the
+remembered renders (else the text itself), and the skeleton."""
+_Stage = tuple[bytes, list[_Kept]]
+"""A stage remembered: the key of its inputs, and its outputs."""
+
 MEMO_FILE = "renders.pickle"
 MEMO_FORMAT = 1
+STAGE_FILE = "stage-{name}.pickle"
 
 
 def environment_key(folders: Iterable[Path], filters: Iterable[str], tests: Iterable[str]) -> str:
@@ -103,6 +118,8 @@ class RenderMemo:
         self.rekey = rekey
         """The environment's key as it is now: a template saved during the run would
         have its new text kept under the old key, so :meth:`save` then keeps nothing."""
+        self._stages: dict[str, _Stage | None] = {}
+        self._new_stages: dict[str, _Stage] = {}
 
     @classmethod
     def open(cls, root: Path, key: str, rekey: Callable[[], str] | None = None) -> RenderMemo:
@@ -131,17 +148,86 @@ class RenderMemo:
         self.used[key] = text
         return text
 
+    def _stage(self, name: str) -> _Stage | None:
+        """What an earlier run in this environment kept of stage ``name`` (read once)."""
+        if name not in self._stages:
+            found: _Stage | None = None
+            try:
+                with open(_stage_path(self.root, name), "rb") as fh, collector_paused():
+                    if pickle.load(fh) == (MEMO_FORMAT, self.key):
+                        key, outputs = pickle.load(fh)
+                        if isinstance(key, bytes) and isinstance(outputs, list):
+                            found = (key, outputs)
+            except Exception:  # missing or damaged: the stage runs
+                found = None
+            self._stages[name] = found
+        return self._stages[name]
+
+    def has_stage(self, name: str, key: bytes) -> bool:
+        """Whether stage ``name`` is remembered for inputs ``key``, with all its texts."""
+        return self._recall(name, key) is not None
+
+    def _recall(self, name: str, key: bytes) -> list[Output] | None:
+        found = self._stage(name)
+        if found is None or found[0] != key:
+            return None
+        from .plan import Output
+
+        outputs: list[Output] = []
+        for path, region, text_key, text, skeleton in found[1]:
+            if text_key is not None:
+                text = self.old[text_key] if text_key in self.old else self.used.get(text_key)
+            if text is None:
+                return None  # that text is no longer remembered: the stage runs
+            outputs.append(Output(path, region, text, skeleton))
+        return outputs
+
+    def stage(self, name: str, key: bytes, make: Callable[[], list[Output]]) -> list[Output]:
+        """The outputs of stage ``name`` for inputs ``key``: remembered, or ``make()``
+        (kept by :meth:`save`). Their texts are kept as the renders they are."""
+        found = self._recall(name, key)
+        if found is not None:
+            remembered = self._stages[name]
+            assert remembered is not None
+            for kept_output in remembered[1]:
+                text_key = kept_output[2]
+                if text_key is not None and text_key in self.old:
+                    self.used[text_key] = self.old[text_key]  # used: it stays remembered
+            return found
+        before = set(self.used)
+        outputs = make()
+        keys = {self.used[k]: k for k in self.used if k not in before}
+        kept: list[_Kept] = []
+        for o in outputs:
+            text_key = keys.get(o.content)
+            text = None if text_key is not None else o.content
+            kept.append((o.path, o.region, text_key, text, o.skeleton))
+        self._new_stages[name] = (key, kept)
+        return outputs
+
     def take(self, used: Iterable[tuple[bytes, str]]) -> None:
         """Count as used what another process rendered for this run."""
         self.used.update(used)
 
     def save(self) -> None:
-        """Keep the texts this run used, for the next (atomically; only if they differ
-        from what the file holds; a failure only means rendering again next time)."""
-        if self.used.keys() == self.old.keys():
+        """Keep the texts this run used, and the stages it ran, for the next (atomically;
+        only if they differ from what the files hold; a failure only means rendering
+        again next time)."""
+        if self.used.keys() == self.old.keys() and not self._new_stages:
             return
         if self.rekey is not None and self.rekey() != self.key:
             return  # a template changed during the run: which text came from which?
+        for name, stage in self._new_stages.items():
+
+            def write_stage(fh: BinaryIO, stage: _Stage = stage) -> None:
+                pickle.dump((MEMO_FORMAT, self.key), fh, pickle.HIGHEST_PROTOCOL)
+                pickle.dump(stage, fh, pickle.HIGHEST_PROTOCOL)
+
+            with contextlib.suppress(OSError, VaultError, pickle.PicklingError):
+                replace_file(_stage_path(self.root, name), ".stage-", write_stage)
+        self._new_stages.clear()
+        if self.used.keys() == self.old.keys():
+            return
 
         def write(fh: BinaryIO) -> None:
             pickle.dump((MEMO_FORMAT, self.key), fh, pickle.HIGHEST_PROTOCOL)
@@ -153,3 +239,7 @@ class RenderMemo:
 
 def _path(root: Path) -> Path:
     return vault_cache_dir(root) / MEMO_FILE
+
+
+def _stage_path(root: Path, name: str) -> Path:
+    return vault_cache_dir(root) / STAGE_FILE.format(name=name)
