@@ -310,3 +310,33 @@ def test_links_and_sections_stay_packed_until_read(runner: CliRunner, sample_vau
     notes = list(loaded.vault.notes.values())
     packed = sum(type(n.link_data) is bytes for n in notes)
     assert packed == sum(bool(n.links) for n in notes) > 10
+
+
+def test_notes_parsed_by_a_second_process_come_back_unpacked(tmp_path: Path) -> None:
+    """Packing is for the cache file: notes a forked parse sends back are read whole at
+    once (the model is built from them), so they come as they are."""
+    from benchmarks.generate_vault import generate
+
+    generate(tmp_path / "v", 700, seed=2)  # large enough to parse on two cores
+    loaded = build.load(tmp_path / "v", dt.date.fromisoformat(TODAY))
+    notes = list(loaded.vault.notes.values())
+    assert all(type(n.link_data) is tuple and type(n.section_data) is tuple for n in notes)
+
+
+def test_a_write_keeps_sharing_a_cached_note(sample_vault: Path) -> None:
+    """After a write of a region, the new parse holds the cached note's objects where
+    they read the same, packed links and sections included (one copy in memory)."""
+    from vaultkit.plan import _sharing
+
+    root = sample_vault.resolve()
+    path = root / MEETING
+    written = FileCache.open(root)
+    written.put(parse_note(MEETING, path.read_bytes(), path.stat().st_mtime_ns))
+    written.save()
+    st = path.stat()
+    before = FileCache.open(root).get(MEETING, st.st_size, st.st_mtime_ns)
+    assert before is not None and type(before.link_data) is bytes
+    after = parse_note(MEETING, path.read_bytes() + b"\n", 0)
+    shared = _sharing(after, before)
+    assert shared.link_data is before.link_data and shared.meta is before.meta
+    assert shared == after

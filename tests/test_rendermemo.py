@@ -305,6 +305,41 @@ def test_the_followups_key_reads_what_they_read() -> None:
     assert followups.inputs_key(later, set()) != key
 
 
+def test_an_unread_note_and_sync_debris_are_other_inputs(tmp_path: Path) -> None:
+    """Neither has front-matter that was read, but the one is a person by its folder and
+    the other is never one: the follow-ups they give differ, and so do their keys."""
+    from vaultkit.scan import Entry
+
+    entry = Entry("People/Jane.md", 10, 1, 0o100644, 1)
+    keys = []
+    for note in (build._placeholder(entry.rel, entry), build._debris_placeholder(entry.rel, entry)):
+        vault = build.build_model({note.path: note}, build.Config(), DAY)
+        keys.append(followups.inputs_key(vault, {note.path}))
+    assert keys[0] != keys[1]
+
+
+def test_a_stage_file_of_another_shape_is_passed_by(
+    sample_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _cli(sample_vault)
+    _cli(sample_vault)
+    plain = tmp_path / "plain"
+    shutil.copytree(sample_vault, plain)
+    stage = vault_cache_dir(sample_vault.resolve()) / "stage-followups.pickle"
+    with open(stage, "rb") as fh:
+        header = pickle.load(fh)
+        key, _outputs = pickle.load(fh)
+    with open(stage, "wb") as fh:  # the right header, then entries of another shape
+        pickle.dump(header, fh)
+        pickle.dump((key, [("a.md", "followups", b"not a key", None)]), fh)
+    _edit([sample_vault, plain], MEETING, lambda text: text + "\nAlso [[Daniel Reyes]].\n")
+    worked = _count_followups(monkeypatch)
+    _cli(sample_vault)
+    assert worked == [1]
+    _cli(plain, "--no-cache")
+    assert tree(sample_vault) == tree(plain)
+
+
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, build.Loaded]:
     root = tmp_path_factory.mktemp("gen") / "v"

@@ -61,8 +61,9 @@ class Loaded:
     model: str = "built"
     """Where the model came from: ``built`` afresh, ``kept`` by an earlier run as it is,
     or ``updated`` from a kept one (see :mod:`vaultkit.modelcache`)."""
-    kept: tuple[modelcache.Kept, dict[str, ParsedNote]] | None = field(default=None, repr=False)
-    """An ``updated`` model's kept one, and the parses it was brought up to date from."""
+    kept: tuple[str, dict[str, ParsedNote], frozenset[str]] | None = field(default=None, repr=False)
+    """An ``updated`` model: the id of the kept one, the parses it was brought up to date
+    from, and the notes of the delta read beside it (see :func:`keep_model`)."""
 
     def wants(self, path: str) -> bool:
         """Whether this run wants the outputs that belong to the note at ``path``."""
@@ -117,6 +118,7 @@ def _placeholder(path: str, entry: Entry) -> ParsedNote:
         mtime_ns=entry.mtime_ns,
         sha="",
         said="(not read)",  # what it says for the model: nothing, always the same
+        front="(not read)",
     )
 
 
@@ -131,7 +133,12 @@ def _size(n: int) -> str:
 
 def _debris_placeholder(path: str, entry: Entry) -> ParsedNote:
     """Sync debris keeps its name (links to it resolve) but is never a person or company."""
-    return replace(_placeholder(path, entry), meta={"type": debris.DEBRIS_TYPE}, said="(debris)")
+    return replace(
+        _placeholder(path, entry),
+        meta={"type": debris.DEBRIS_TYPE},
+        said="(debris)",
+        front="(debris)",  # what it says differs from an unread note's: not its kind
+    )
 
 
 def is_opted_out(note: ParsedNote) -> bool:
@@ -280,7 +287,10 @@ def load(
             vault, model = reused[0], "updated" if reused[1] else "kept"
         else:
             vault = build_model(notes, config, today)
-    brought = (kept_model, reused[1]) if kept_model and reused and reused[1] else None
+    brought = None
+    if kept_model is not None and reused is not None and reused[1]:
+        brought = (kept_model.base, reused[1], frozenset(kept_model.before))
+    del kept_model  # the bare model: not held for the rest of the run
     vault.obsidian = settings
     read_problems = list(problems)
     problems.extend(vault.problems)
@@ -310,8 +320,8 @@ def keep_model(loaded: Loaded, cache: NoteCache | None = None, wrote: Collection
     elif loaded.model == "kept":
         return
     elif loaded.kept is not None:
-        kept, before = loaded.kept
-        if modelcache.keep_delta(loaded.root, vault, kept, before):
+        base, before, kept_before = loaded.kept
+        if modelcache.keep_delta(loaded.root, vault, base, before, kept_before):
             return
     modelcache.keep(loaded.root, vault)
 

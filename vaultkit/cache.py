@@ -180,7 +180,7 @@ def _write_atomic(path: Path, header: tuple[object, ...], notes: dict[str, Parse
     chunks = [tuple(values[i : i + CHUNK_NOTES]) for i in range(0, len(values), CHUNK_NOTES)]
 
     def write(fh: BinaryIO) -> None:
-        with sharing_strings():
+        with sharing_strings(pack=True):
             pickle.dump((*header, len(chunks)), fh, pickle.HIGHEST_PROTOCOL)
             for chunk in chunks:
                 pickle.dump(chunk, fh, pickle.HIGHEST_PROTOCOL)

@@ -1138,7 +1138,8 @@ def inputs_key(vault: Vault, unwritable: Collection[str]) -> bytes:
     for path, note in vault.notes.items():
         region = note.region(REGION)  # other regions (backlinks...) are not read
         own = None if region is None else (region.current_hash, region.edited)
-        facts = (path, note.front, note.tasks, note.region_problem, note.off, own)
+        kind = vault.kinds.get(path)
+        facts = (path, kind, note.front, note.tasks, note.region_problem, note.off, own)
         digest.update(repr(facts).encode("utf-8", "surrogatepass"))
     return digest.digest()
 

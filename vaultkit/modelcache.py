@@ -31,7 +31,7 @@ import dataclasses
 import datetime as dt
 import os
 import pickle
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
@@ -196,23 +196,30 @@ def keep(root: Path, vault: Vault) -> None:
             _delta_path(root).unlink()
 
 
-def keep_delta(root: Path, vault: Vault, kept: Kept, before: Mapping[str, ParsedNote]) -> bool:
-    """Keep ``vault``, the ``kept`` model brought up to date from the parses ``before``
-    (what :func:`reuse` gave), as those parses beside the kept model: a small file, where
-    :func:`keep` would write the whole model. False when that is not the way (too many
-    notes changed since, :data:`MAX_DELTA`, or the delta could not be written): then
-    :func:`keep` it is. True also when the delta read says it already."""
-    if len(before) > MAX_DELTA or not kept.base:
+def keep_delta(
+    root: Path,
+    vault: Vault,
+    base: str,
+    before: Mapping[str, ParsedNote],
+    kept_before: Collection[str] = (),
+) -> bool:
+    """Keep ``vault``, the kept model ``base`` brought up to date from the parses
+    ``before`` (what :func:`reuse` gave), as those parses beside the kept model: a small
+    file, where :func:`keep` would write the whole model. False when that is not the way
+    (too many notes changed since, :data:`MAX_DELTA`, or the delta could not be
+    written): then :func:`keep` it is. True also when the delta read (``kept_before``,
+    its notes) says it already."""
+    if len(before) > MAX_DELTA or not base:
         return False
     # The delta names its model: should another run (a ``check`` beside this one) keep
     # its own meanwhile, readers pass this delta by.
-    if before.keys() == kept.before.keys():
+    if before.keys() == set(kept_before):
         return True
 
     def write(fh: BinaryIO) -> None:
-        with sharing_strings():
+        with sharing_strings(pack=True):
             pickle.dump(_key(vault.config, vault.today), fh, pickle.HIGHEST_PROTOCOL)
-            pickle.dump((kept.base, dict(before)), fh, pickle.HIGHEST_PROTOCOL)
+            pickle.dump((base, dict(before)), fh, pickle.HIGHEST_PROTOCOL)
 
     try:
         replace_file(_delta_path(root), ".model-delta-", write)

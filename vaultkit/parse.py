@@ -74,6 +74,7 @@ def region_edited(name: str, recorded_hash: str, content: str) -> bool:
 
 class _Sharing(threading.local):
     table: dict[str, str] | None = None
+    pack: bool = False
 
 
 _SHARING = _Sharing()
@@ -81,19 +82,23 @@ _SHARING = _Sharing()
 
 
 @contextmanager
-def sharing_strings() -> Iterator[None]:
+def sharing_strings(pack: bool = False) -> Iterator[None]:
     """While parsed notes are pickled in here, each name they hold (a link's target, a
     front-matter key, a section's title...) is pickled as one object per value.
 
     A pickle stores an object it has seen once and refers back to it after, so a pickle
     of many notes then holds each name once, and loads it as one string: names repeat
     in thousands of notes, and loaded one copy per note they were a quarter of the parse
-    cache in memory. Only the writer does any work; loading does none."""
-    outer, _SHARING.table = _SHARING.table, {}
+    cache in memory. Only the writer does any work; loading does none.
+
+    ``pack``: the notes' links and sections go in packed (see :func:`pickles_fast`): for
+    the parse cache, not for notes sent to a process that reads them all at once."""
+    outer = _SHARING.table, _SHARING.pack
+    _SHARING.table, _SHARING.pack = {}, pack
     try:
         yield
     finally:
-        _SHARING.table = outer
+        _SHARING.table, _SHARING.pack = outer
 
 
 def _shared(value: Any, table: dict[str, str]) -> Any:
@@ -121,9 +126,9 @@ def pickles_fast(*shared: str, packed: tuple[str, ...] = ()) -> Callable[[type[_
     fields up again for every object; with ~170,000 of them in the parse cache of a
     10,000-note vault that doubled the time to load and save it.
 
-    The tuples of the fields named in ``packed`` go in (while a table is open: into the
-    parse cache) as one pickle of their own, in bytes, to be unpacked when first read
-    (see :attr:`ParsedNote.links`).
+    The tuples of the fields named in ``packed`` go in (while a table that packs is
+    open: into the parse cache) as one pickle of their own, in bytes, to be unpacked
+    when first read (see :attr:`ParsedNote.links`).
     """
 
     def decorate(cls: type[_T]) -> type[_T]:
@@ -140,7 +145,7 @@ def pickles_fast(*shared: str, packed: tuple[str, ...] = ()) -> Callable[[type[_
             out = list(values)
             for i in at:
                 out[i] = _shared(out[i], table)
-            for i in packs:
+            for i in packs if _SHARING.pack else ():
                 if type(out[i]) is tuple and out[i]:
                     out[i] = pickle.dumps(out[i], pickle.HIGHEST_PROTOCOL)
             return cls, tuple(out)

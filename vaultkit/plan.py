@@ -219,11 +219,15 @@ _OWN_FIELDS = ("regions", "size", "sha", "mtime_ns")
 """What a write of vaultkit's regions changes in a parsed note; the rest stays the same."""
 
 
+_READ_AS = {"link_data": "links", "section_data": "sections"}
+
+
 def _sharing(after: ParsedNote, before: ParsedNote) -> ParsedNote:
     """``after``, holding ``before``'s objects wherever the two read the same (one copy
     in memory of what a write of vaultkit's regions left alone)."""
     for f in dataclasses.fields(ParsedNote):
-        if f.name not in _OWN_FIELDS and getattr(after, f.name) != getattr(before, f.name):
+        name = _READ_AS.get(f.name, f.name)  # packed links and sections: as they read
+        if f.name not in _OWN_FIELDS and getattr(after, name) != getattr(before, name):
             return after
     return dataclasses.replace(
         before, regions=after.regions, size=after.size, sha=after.sha, mtime_ns=after.mtime_ns

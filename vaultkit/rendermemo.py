@@ -156,8 +156,8 @@ class RenderMemo:
                 with open(_stage_path(self.root, name), "rb") as fh, collector_paused():
                     if pickle.load(fh) == (MEMO_FORMAT, self.key):
                         key, outputs = pickle.load(fh)
-                        if isinstance(key, bytes) and isinstance(outputs, list):
-                            found = (key, outputs)
+                        if isinstance(key, bytes) and all(map(_is_kept, outputs)):
+                            found = (key, list(outputs))
             except Exception:  # missing or damaged: the stage runs
                 found = None
             self._stages[name] = found
@@ -235,6 +235,21 @@ class RenderMemo:
 
         with contextlib.suppress(OSError, VaultError):
             replace_file(_path(self.root), ".renders-", write)
+
+
+def _is_kept(value: object) -> bool:
+    """Whether ``value`` is a :data:`_Kept` output (what a damaged file may not hold)."""
+    if not isinstance(value, tuple) or len(value) != 5:
+        return False
+    path, region, text_key, text, skeleton = value
+    return (
+        isinstance(path, str)
+        and isinstance(region, str)
+        and (text_key is None or isinstance(text_key, bytes))
+        and (text is None or isinstance(text, str))
+        and (text_key is None) != (text is None)
+        and (skeleton is None or isinstance(skeleton, str))
+    )
 
 
 def _path(root: Path) -> Path:
