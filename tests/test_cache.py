@@ -310,6 +310,13 @@ def test_links_and_sections_stay_packed_until_read(runner: CliRunner, sample_vau
     notes = list(loaded.vault.notes.values())
     packed = sum(type(n.link_data) is bytes for n in notes)
     assert packed == sum(bool(n.links) for n in notes) > 10
+    # Unpacked, a name linked from several notes is one string again.
+    targets: dict[str, list[str]] = {}
+    for n in notes:
+        for link in n.links:
+            targets.setdefault(link.target, []).append(link.target)
+    repeated = [same for same in targets.values() if len(same) > 1]
+    assert repeated and all(all(t is same[0] for t in same) for same in repeated)
 
 
 def test_notes_parsed_by_a_second_process_come_back_unpacked(tmp_path: Path) -> None:
