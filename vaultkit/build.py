@@ -653,12 +653,14 @@ def regen(
             # (vaultkit.rendermemo): then the sheets and the map go with them to the second
             # core, and the follow-ups alone are the longer half; unless those are
             # remembered too (their inputs the same), and are next to nothing.
-            fu_key = None if memo is None else followups.inputs_key(loaded.vault, loaded.unwritable)
-            taken = fu_key is not None and memo is not None and memo.has_stage("followups", fu_key)
+            fu_key, taken = None, False
+            if memo is not None:
+                fu_key = followups.inputs_key(loaded.vault, loaded.unwritable)
+                taken = memo.has_stage("followups", fu_key)
             light = memo is not None and bool(memo.old) and not taken
             # The follow-ups taken back: this process renders some backlinks too, first,
             # so that the serial order (and which error comes first) stays the same.
-            cut = CHILD_SHARE if taken and memo is not None and memo.old else 1.0
+            cut = CHILD_SHARE if taken else 1.0
             _Sheets = tuple[list[Output], list[Problem]]
 
             def sheets() -> _Sheets:

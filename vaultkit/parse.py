@@ -248,7 +248,12 @@ def _pack(items: tuple[Any, ...]) -> bytes:
     return pickle.dumps(tuple(map(row, items)), pickle.HIGHEST_PROTOCOL)
 
 
-@pickles_fast("meta", "meta_lines", "newline", packed=("link_data", "section_data"))
+PACKED = {"link_data": "links", "section_data": "sections"}
+""":class:`ParsedNote`'s fields that the parse cache keeps packed, and the properties
+that read them."""
+
+
+@pickles_fast("meta", "meta_lines", "newline", packed=tuple(PACKED))
 @dataclass(frozen=True, slots=True, eq=False)
 class ParsedNote:
     """Everything vaultkit reads from one note. It holds no copy of the text.
@@ -317,7 +322,7 @@ class ParsedNote:
         if not isinstance(other, ParsedNote):
             return NotImplemented
         return (
-            _plain(self) == _plain(other)
+            _PLAIN(self) == _PLAIN(other)
             and self.links == other.links
             and self.sections == other.sections
         )
@@ -338,14 +343,8 @@ class ParsedNote:
         return None
 
 
-_PLAIN = operator.attrgetter(
-    *(f for f in ParsedNote.__dataclass_fields__ if f not in ("link_data", "section_data"))
-)
-
-
-def _plain(note: ParsedNote) -> tuple[Any, ...]:
-    """Every field of a note but the two that may still be packed."""
-    return _PLAIN(note)
+_PLAIN = operator.attrgetter(*(f for f in ParsedNote.__dataclass_fields__ if f not in PACKED))
+"""Every field of a note but those that may still be packed."""
 
 
 def decode(data: bytes, path: str) -> tuple[str, bool]:

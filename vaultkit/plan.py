@@ -17,6 +17,7 @@ from pathlib import Path
 from .actions import Action as Action  # re-exported: the planner's word for it
 from .errors import NoteError, Problem, Severity
 from .parse import (
+    PACKED,
     ParsedNote,
     content_hash,
     decode,
@@ -219,14 +220,11 @@ _OWN_FIELDS = ("regions", "size", "sha", "mtime_ns")
 """What a write of vaultkit's regions changes in a parsed note; the rest stays the same."""
 
 
-_READ_AS = {"link_data": "links", "section_data": "sections"}
-
-
 def _sharing(after: ParsedNote, before: ParsedNote) -> ParsedNote:
     """``after``, holding ``before``'s objects wherever the two read the same (one copy
     in memory of what a write of vaultkit's regions left alone)."""
     for f in dataclasses.fields(ParsedNote):
-        name = _READ_AS.get(f.name, f.name)  # packed links and sections: as they read
+        name = PACKED.get(f.name, f.name)  # packed links and sections: as they read
         if f.name not in _OWN_FIELDS and getattr(after, name) != getattr(before, name):
             return after
     return dataclasses.replace(

@@ -120,6 +120,7 @@ class RenderMemo:
         have its new text kept under the old key, so :meth:`save` then keeps nothing."""
         self._stages: dict[str, _Stage | None] = {}
         self._new_stages: dict[str, _Stage] = {}
+        self._recalled: dict[tuple[str, bytes], list[Output] | None] = {}
 
     @classmethod
     def open(cls, root: Path, key: str, rekey: Callable[[], str] | None = None) -> RenderMemo:
@@ -168,6 +169,13 @@ class RenderMemo:
         return self._recall(name, key) is not None
 
     def _recall(self, name: str, key: bytes) -> list[Output] | None:
+        """The outputs of stage ``name`` remembered for ``key``, made once (asked by
+        :meth:`has_stage`, then by :meth:`stage`)."""
+        if (name, key) not in self._recalled:
+            self._recalled[name, key] = self._make_recalled(name, key)
+        return self._recalled[name, key]
+
+    def _make_recalled(self, name: str, key: bytes) -> list[Output] | None:
         found = self._stage(name)
         if found is None or found[0] != key:
             return None
@@ -193,7 +201,7 @@ class RenderMemo:
                 text_key = kept_output[2]
                 if text_key is not None and text_key in self.old:
                     self.used[text_key] = self.old[text_key]  # used: it stays remembered
-            return found
+            return list(found)
         before = set(self.used)
         outputs = make()
         keys = {self.used[k]: k for k in self.used if k not in before}
