@@ -24,8 +24,8 @@ from benchmarks.generate_vault import generate
 from vaultkit import build
 from vaultkit.model import Kind, Vault, build_model, stem_of, update_model
 from vaultkit.parse import Link, ParsedNote
+from vaultkit.reach import adjacent, affected
 from vaultkit.render import Templates
-from vaultkit.watch import adjacent, affected
 
 DAY = dt.date(2026, 11, 22)
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_vault"

@@ -147,8 +147,9 @@ def test_a_kept_model_taken_back_equals_a_fresh_build(
             changed[p].meta.get("aliases") != vault.notes[p].meta.get("aliases") for p in changed
         )
         return
-    model, before = got
+    model, before, since = got
     assert before and before.keys() <= changed.keys()
+    assert since is not None and before.keys() <= since
     assert_same_model(model, want)
     assert model.problems == want.problems
     # Without the earlier parse of an edited note, nothing is taken.

@@ -30,7 +30,8 @@ from vaultkit.config import Config
 from vaultkit.errors import ConfigError, VaultLocked
 from vaultkit.lock import VaultLock, lock_path
 from vaultkit.model import Vault
-from vaultkit.watch import Level, Watcher, WatchSettings, affected, is_relevant
+from vaultkit.reach import affected
+from vaultkit.watch import Level, Watcher, WatchSettings, is_relevant
 
 from .conftest import REPO, SAMPLE, TODAY
 

@@ -34,6 +34,7 @@ from .plan import Action, FilePlan, Output, group, plan_file
 from .prep import orphan_sheets, prep_outputs
 from .progress import Progress
 from .render import Templates, company_context, meeting_context, person_context
+from .rendermemo import RenderMemo
 from .scan import Entry, ScanResult, scan, scan_ignores, vault_root
 from .write import BatchSync, Staged, atomic_write, commit, discard, stage, sync_folders
 
@@ -64,6 +65,11 @@ class Loaded:
     kept: tuple[str, dict[str, ParsedNote], frozenset[str]] | None = field(default=None, repr=False)
     """An ``updated`` model: the id of the kept one, the parses it was brought up to date
     from, and the notes of the delta read beside it (see :func:`keep_model`)."""
+    base: str = ""
+    """A ``kept`` or ``updated`` model: the id of the kept one."""
+    since: set[str] | None = None
+    """With a ``base``: the notes whose backlinks may differ from those of the kept model
+    (:func:`vaultkit.reach.affected`; none when it is taken as it is); None: any."""
 
     def wants(self, path: str) -> bool:
         """Whether this run wants the outputs that belong to the note at ``path``."""
@@ -89,6 +95,9 @@ class RunResult:
     user's that this run's model did not read."""
     held: bool = False
     """Nothing was written on purpose (e.g. notes not downloaded on this device)."""
+    backlinks: tuple[RenderMemo, dict[str, bytes | str]] | None = field(default=None, repr=False)
+    """Every backlinks region this run rendered, to keep by path for the next run once
+    it is known which model is kept (:func:`keep_backlinks`)."""
 
     @property
     def counts(self) -> Counter[str]:
@@ -279,29 +288,46 @@ def load(
         notes[rel] = note
     if cache is not None:
         cache.retain(set(entries))
-    model = "built"
+    model, base, since = "built", "", None
     with collector_paused():  # the model's objects all live on
         kept_model = modelcache.read(root, config, today) if cache is not None and kept else None
         reused = modelcache.reuse(kept_model, notes, config, earlier.get) if kept_model else None
         if reused is not None:
             vault, model = reused[0], "updated" if reused[1] else "kept"
+            since = reused[2]
         else:
             vault = build_model(notes, config, today)
     brought = None
-    if kept_model is not None and reused is not None and reused[1]:
-        brought = (kept_model.base, reused[1], frozenset(kept_model.before))
+    if kept_model is not None and reused is not None:
+        base = kept_model.base
+        if reused[1]:
+            brought = (kept_model.base, reused[1], frozenset(kept_model.before))
     del kept_model  # the bare model: not held for the rest of the run
     vault.obsidian = settings
     read_problems = list(problems)
     problems.extend(vault.problems)
     return Loaded(
-        root, config, vault, entries, unwritable, problems, read_problems, model=model, kept=brought
+        root,
+        config,
+        vault,
+        entries,
+        unwritable,
+        problems,
+        read_problems,
+        model=model,
+        kept=brought,
+        base=base,
+        since=since,
     )
 
 
-def keep_model(loaded: Loaded, cache: NoteCache | None = None, wrote: Collection[str] = ()) -> None:
+def keep_model(
+    loaded: Loaded, cache: NoteCache | None = None, wrote: Collection[str] = ()
+) -> str | None:
     """Keep the run's model for the next run (see :mod:`vaultkit.modelcache`), unless it
-    is the one kept already; one brought up to date from it, as a delta beside it.
+    is the one kept already; one brought up to date from it, as a delta beside it. The
+    id of the kept model this run's model now is, or is brought up to date from; None
+    when none is (nothing could be kept, or another model was).
 
     A run that created notes (prep sheets, the dashboard: ``wrote`` and not in the
     model) changed the names the next run resolves: the model kept is then the one of
@@ -313,42 +339,112 @@ def keep_model(loaded: Loaded, cache: NoteCache | None = None, wrote: Collection
         for rel in created:
             note = cache.stale(rel)  # what the write left there (see remember_written)
             if note is None:
-                return  # unknown: the next run builds its own
+                return None  # unknown: the next run builds its own
             notes[rel] = note
         with collector_paused():
             vault = build_model(notes, loaded.config, vault.today)
-    elif loaded.model == "kept":
-        return
-    elif loaded.kept is not None:
+        modelcache.keep(loaded.root, vault)
+        return None  # not the model this run rendered from
+    if loaded.model == "kept":
+        return loaded.base
+    if loaded.kept is not None:
         base, before, kept_before = loaded.kept
         if modelcache.keep_delta(loaded.root, vault, base, before, kept_before):
+            return base
+    return modelcache.keep(loaded.root, vault)
+
+
+def _backlinks_tag(loaded: Loaded, base: str) -> tuple[str, ...]:
+    """What the backlinks regions are rendered from besides the templates (the render
+    memo's environment): the model (by the id of the kept one: its code, config and
+    date with it) and Obsidian's link settings."""
+    return (base, repr(loaded.vault.obsidian))
+
+
+def keep_backlinks(result: RunResult, base: str | None) -> None:
+    """Keep the backlinks regions the run rendered, by path, for the next run to take
+    back those no change since can reach (:func:`_recall_backlinks`); ``base``: the id
+    of the kept model the run's model is (its regions as they are), or is brought up
+    to date from (those that may differ: :attr:`Loaded.since`), from
+    :func:`keep_model`."""
+    loaded = result.loaded
+    if result.backlinks is None or not base:
+        return
+    if base == loaded.base:  # a kept model, or one brought up to date from it
+        if loaded.since is None:
             return
-    modelcache.keep(loaded.root, vault)
+        reach = frozenset(loaded.since)
+    else:  # this run's model, kept now as it is
+        reach = frozenset()
+    memo, parts = result.backlinks
+    memo.keep_parts("backlinks", _backlinks_tag(loaded, base), reach, parts)
 
 
-def backlink_outputs(
-    loaded: Loaded, templates: Templates, part: tuple[float, float] = (0.0, 1.0)
-) -> Iterable[Output]:
-    """The backlinks region of every person, company and meeting note; ``part``: only
-    this share of them, from the first to the last (for two processes to share)."""
-    vault = loaded.vault
+def _recall_backlinks(loaded: Loaded, memo: RenderMemo | None) -> dict[str, str]:
+    """The backlinks regions an earlier run rendered that no change since can reach, by
+    path: kept by a run whose model was the kept one or brought up to date from it
+    (changed at most at the paths it kept with them), while this run's model is the
+    same kept one brought up to date at :attr:`Loaded.since`. The regions outside both
+    are those of the kept model in both runs: the same (``tests/test_incremental.py``
+    holds :func:`vaultkit.reach.affected` to a render of every region)."""
+    if memo is None or not loaded.base or loaded.since is None:
+        return {}
+    found = memo.recall_parts("backlinks", _backlinks_tag(loaded, loaded.base))
+    if found is None:
+        return {}
+    reach, parts = found
+    recalled: dict[str, str] = {}
+    for path, part in parts.items():
+        if path in reach or path in loaded.since:
+            continue
+        text = memo.text_of(part)
+        if text is not None:
+            recalled[path] = text
+    return recalled
+
+
+_Job = tuple[str, str, Callable[[Vault, str], dict[str, object]]]
+"""A backlinks region to render: the note's path, the template, the context's maker."""
+
+
+def backlink_jobs(loaded: Loaded) -> list[_Job]:
+    """The backlinks region of every person, company and meeting note, in the order
+    they are rendered (people, companies, meetings)."""
     makers: list[tuple[Kind, str, Callable[[Vault, str], dict[str, object]]]] = [
         (Kind.PERSON, "regions/person.md.j2", person_context),
         (Kind.COMPANY, "regions/company.md.j2", company_context),
         (Kind.MEETING, "regions/meeting.md.j2", meeting_context),
     ]
-    kinds = vault.kinds
+    kinds = loaded.vault.kinds
     paths = kinds if loaded.scope is None else sorted(p for p in loaded.scope if p in kinds)
-    jobs = [
+    return [
         (path, template, context)
         for kind, template, context in makers
         for path in paths
         if kinds[path] == kind and path not in loaded.unwritable and loaded.wants(path)
     ]
+
+
+def render_backlinks(
+    loaded: Loaded, templates: Templates, jobs: Sequence[_Job], part: tuple[float, float]
+) -> list[Output]:
+    """The backlinks regions of ``jobs``; ``part``: only this share of them, from the
+    first to the last (for two processes to share)."""
+    vault = loaded.vault
+    outputs = []
     for path, template, context in jobs[int(part[0] * len(jobs)) : int(part[1] * len(jobs))]:
         with vault.linking_from(path):
             content = templates.render(template, context(vault, path))
-        yield Output(path, "backlinks", content)
+        outputs.append(Output(path, "backlinks", content))
+    return outputs
+
+
+def backlink_outputs(
+    loaded: Loaded, templates: Templates, part: tuple[float, float] = (0.0, 1.0)
+) -> list[Output]:
+    """The backlinks region of every person, company and meeting note; ``part``: only
+    this share of them, from the first to the last (for two processes to share)."""
+    return render_backlinks(loaded, templates, backlink_jobs(loaded), part)
 
 
 CHILD_SHARE = 0.7
@@ -645,6 +741,7 @@ def regen(
     memo = templates.memo if loaded.scope is None else None
     problems = list(loaded.problems)
     outputs: list[Output] = []
+    result_backlinks = None
     try:
         if backlinks_only:
             outputs.extend(backlink_outputs(loaded, templates))
@@ -661,6 +758,12 @@ def regen(
             # The follow-ups taken back: this process renders some backlinks too, first,
             # so that the serial order (and which error comes first) stays the same.
             cut = CHILD_SHARE if taken else 1.0
+            jobs = backlink_jobs(loaded)
+            recalled = _recall_backlinks(loaded, memo)
+            todo = [job for job in jobs if job[0] not in recalled]
+            # Two processes only for work enough: with the follow-ups and most backlinks
+            # taken back, what is left is quicker than a fork.
+            size = len(loaded.vault.notes) if not taken or not recalled else len(todo)
             _Sheets = tuple[list[Output], list[Problem]]
 
             def sheets() -> _Sheets:
@@ -670,26 +773,35 @@ def regen(
                 return list(network_outputs(loaded, templates))
 
             def child() -> tuple[list[Output], _Sheets | None, list[Output] | None, _Rendered]:
-                backlinks = list(backlink_outputs(loaded, templates, (0.0, cut)))
+                backlinks = render_backlinks(loaded, templates, todo, (0.0, cut))
                 more, mapped = (sheets(), the_map()) if light else (None, None)
                 # What a child process rendered, so that this one keeps it too.
                 return backlinks, more, mapped, list(memo.used.items()) if memo else []
 
             def parent() -> tuple[list[Output], _Sheets | None, list[Output], list[Output] | None]:
-                rest = list(backlink_outputs(loaded, templates, (cut, 1.0))) if cut < 1 else []
+                rest = render_backlinks(loaded, templates, todo, (cut, 1.0)) if cut < 1 else []
                 more = None if light else sheets()
                 lists = followups.outputs(loaded.vault, loaded.unwritable, templates, fu_key)
                 return rest, more, lists, None if light else the_map()
 
             # The outputs in the order of one process doing it all: see vaultkit.parallel.
             (backlinks, c_sheets, c_map, rendered), (rest, p_sheets, lists, p_map) = beside(
-                child, parent, len(loaded.vault.notes)
+                child, parent, size
             )
             if memo is not None:
                 memo.take(rendered)
             prepped, orphans = c_sheets if c_sheets is not None else p_sheets or ([], [])
-            outputs.extend(backlinks)
-            outputs.extend(rest)
+            if recalled:  # in the order of the jobs, as if all were rendered
+                fresh = {o.path: o for o in [*backlinks, *rest]}
+                outputs.extend(
+                    fresh.get(path) or Output(path, "backlinks", recalled[path])
+                    for path, _template, _context in jobs
+                )
+            else:
+                outputs.extend(backlinks)
+                outputs.extend(rest)
+            if memo is not None:
+                result_backlinks = (memo, memo.parts_of(outputs))
             outputs.extend(prepped)
             outputs.extend(lists)
             outputs.extend(c_map if c_map is not None else p_map or [])
@@ -709,7 +821,7 @@ def regen(
     outputs.extend(found.outputs)
     problems = [p for p in [*problems, *extra_problems] if p.code != "conflict"]
     problems.extend(found.problems + conflicts.edited_conflict_notes(extra_plans))
-    result = RunResult(loaded, plans, problems, outputs=outputs)
+    result = RunResult(loaded, plans, problems, outputs=outputs, backlinks=result_backlinks)
     result.held = any(p.code == debris.ICLOUD_CODE for p in problems)
     if not dry_run and not result.held:
         backup = open_run(loaded.root, loaded.config.backup_runs, loaded.config.backup_megabytes)

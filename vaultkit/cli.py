@@ -169,7 +169,7 @@ def regen(vault: Path, dry_run: bool, today: str | None, quiet: bool, no_cache: 
     progress.close()
     if cache is not None:
         cache.save()
-        build.keep_model(result.loaded, cache, result.wrote)
+        build.keep_backlinks(result, build.keep_model(result.loaded, cache, result.wrote))
     if dry_run:
         for fp in result.plans:
             if fp.action in (Action.CREATE, Action.UPDATE):

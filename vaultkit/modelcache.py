@@ -125,10 +125,11 @@ def reuse(
     notes: Mapping[str, ParsedNote],
     config: Config,
     earlier: Callable[[str], ParsedNote | None],
-) -> tuple[Vault, dict[str, ParsedNote]] | None:
+) -> tuple[Vault, dict[str, ParsedNote], set[str] | None] | None:
     """The model of ``notes`` from ``kept``, with the parses it was built from of the
-    notes that say something else now (none: taken as it is); None when it must be
-    built afresh.
+    notes that say something else now (none: taken as it is), and the notes whose
+    backlinks may differ from those of the kept model (:func:`vaultkit.reach.affected`;
+    None: any); None when it must be built afresh.
 
     Such a parse comes from the delta kept beside the model (:attr:`Kept.before`), else
     from ``earlier(path)``: the previous parse of a note that changed since (the parse
@@ -160,21 +161,26 @@ def reuse(
             resolver=_resolver(list(ordered_before), aliases_before),
         )
         updated = update_model(old, {p: notes[p] for p in changed})
-        return None if updated is None else (updated, before)
+        if updated is None:
+            return None
+        from .reach import affected
+
+        return updated, before, affected(old, updated, changed)
     aliases = {path: values_of(note.meta.get("aliases")) for path, note in ordered.items()}
     same = dataclasses.replace(
         bare, config=config, notes=ordered, resolver=_resolver(list(ordered), aliases)
     )
-    return same, {}
+    return same, {}, set()
 
 
-def keep(root: Path, vault: Vault) -> None:
+def keep(root: Path, vault: Vault) -> str | None:
     """Keep ``vault`` for the next run (atomically; only when every note's ``said`` is
-    known; a failure only means building the model again next time). A delta kept
-    beside the model before goes: it belonged to the model replaced."""
+    known; a failure only means building the model again next time): the id it was kept
+    with, None when it was not. A delta kept beside the model before goes: it belonged
+    to the model replaced."""
     said = {path: note.said for path, note in vault.notes.items()}
     if not all(said.values()):
-        return
+        return None
     bare = dataclasses.replace(
         vault, notes={}, resolver=None, obsidian=ObsidianSettings(), link_source=None
     )
@@ -190,10 +196,13 @@ def keep(root: Path, vault: Vault) -> None:
             pickle.dump(_key(vault.config, vault.today), fh, pickle.HIGHEST_PROTOCOL)
             pickle.dump((base, said, bare), fh, pickle.HIGHEST_PROTOCOL)
 
-    with contextlib.suppress(OSError, VaultError, pickle.PicklingError):
+    try:
         replace_file(_path(root), ".model-", write)
-        with contextlib.suppress(FileNotFoundError):
-            _delta_path(root).unlink()
+    except (OSError, VaultError, pickle.PicklingError):
+        return None
+    with contextlib.suppress(OSError):
+        _delta_path(root).unlink()
+    return base
 
 
 def keep_delta(

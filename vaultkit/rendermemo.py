@@ -48,9 +48,17 @@ remembered renders (else the text itself), and the skeleton."""
 _Stage = tuple[bytes, list[_Kept]]
 """A stage remembered: the key of its inputs, and its outputs."""
 
+_Part = bytes | str
+"""An output kept by its path (:meth:`RenderMemo.keep_parts`): the key of its text among
+the remembered renders, else the text itself."""
+_Parts = tuple[tuple[str, ...], frozenset[str], dict[str, _Part]]
+"""Outputs kept by their path: the tag of what they were rendered from, the paths whose
+outputs may differ from those of what the tag names, and the outputs."""
+
 MEMO_FILE = "renders.pickle"
 MEMO_FORMAT = 1
 STAGE_FILE = "stage-{name}.pickle"
+PARTS_FILE = "parts-{name}.pickle"
 
 
 def environment_key(folders: Iterable[Path], filters: Iterable[str], tests: Iterable[str]) -> str:
@@ -119,6 +127,7 @@ class RenderMemo:
         """The environment's key as it is now: a template saved during the run would
         have its new text kept under the old key, so :meth:`save` then keeps nothing."""
         self._stages: dict[str, _Stage | None] = {}
+        self._parts: dict[str, _Parts | None] = {}
         self._new_stages: dict[str, _Stage] = {}
         self._recalled: dict[tuple[str, bytes], list[Output] | None] = {}
 
@@ -213,6 +222,70 @@ class RenderMemo:
         self._new_stages[name] = (key, kept)
         return outputs
 
+    # -- outputs kept one by one, by path --------------------------------------------
+
+    def _read_parts(self, name: str) -> _Parts | None:
+        """What an earlier run in this environment kept of the outputs ``name`` (read once)."""
+        if name not in self._parts:
+            found: _Parts | None = None
+            try:
+                with open(_parts_path(self.root, name), "rb") as fh, collector_paused():
+                    if pickle.load(fh) == (MEMO_FORMAT, self.key):
+                        tag, reach, texts = pickle.load(fh)
+                        if _is_parts(tag, reach, texts):
+                            found = (tag, reach, texts)
+            except Exception:  # missing or damaged: every output is rendered
+                found = None
+            self._parts[name] = found
+        return self._parts[name]
+
+    def recall_parts(
+        self, name: str, tag: tuple[str, ...]
+    ) -> tuple[frozenset[str], dict[str, _Part]] | None:
+        """The outputs ``name`` an earlier run kept for ``tag`` (:meth:`keep_parts`), and
+        the paths whose outputs may differ from those of what ``tag`` names; None when
+        none were kept for it. Take each text with :meth:`text_of`."""
+        found = self._read_parts(name)
+        if found is None or found[0] != tag:
+            return None
+        return found[1], found[2]
+
+    def text_of(self, part: _Part) -> str | None:
+        """The text of a kept output, counted as used (it stays remembered); None when it
+        is no longer remembered."""
+        if isinstance(part, str):
+            return part
+        text = self.old.get(part) or self.used.get(part)
+        if text is not None:
+            self.used[part] = text
+        return text
+
+    def parts_of(self, outputs: Iterable[Output]) -> dict[str, _Part]:
+        """``outputs`` by path, each text by its key among this run's renders where it
+        is one (else the text itself), as :meth:`keep_parts` keeps them."""
+        keys = {text: key for key, text in self.used.items()}
+        return {o.path: keys.get(o.content, o.content) for o in outputs}
+
+    def keep_parts(
+        self, name: str, tag: tuple[str, ...], reach: frozenset[str], parts: dict[str, _Part]
+    ) -> None:
+        """Keep the outputs ``name`` of this run by path, rendered from what ``tag`` names
+        or from it changed at ``reach`` (atomically; only when they differ from what
+        the file holds; a failure only means rendering them next time)."""
+        if self._read_parts(name) == (tag, reach, parts):
+            return
+        if self.rekey is not None and self.rekey() != self.key:
+            return  # a template changed during the run
+        kept: _Parts = (tag, reach, parts)
+
+        def write(fh: BinaryIO) -> None:
+            pickle.dump((MEMO_FORMAT, self.key), fh, pickle.HIGHEST_PROTOCOL)
+            pickle.dump(kept, fh, pickle.HIGHEST_PROTOCOL)
+
+        with contextlib.suppress(OSError, VaultError, pickle.PicklingError):
+            replace_file(_parts_path(self.root, name), ".parts-", write)
+            self._parts[name] = kept
+
     def take(self, used: Iterable[tuple[bytes, str]]) -> None:
         """Count as used what another process rendered for this run."""
         self.used.update(used)
@@ -260,9 +333,25 @@ def _is_kept(value: object) -> bool:
     )
 
 
+def _is_parts(tag: object, reach: object, texts: object) -> bool:
+    """Whether these are :data:`_Parts` (what a damaged file may not hold)."""
+    return (
+        isinstance(tag, tuple)
+        and all(isinstance(t, str) for t in tag)
+        and isinstance(reach, frozenset)
+        and all(isinstance(p, str) for p in reach)
+        and isinstance(texts, dict)
+        and all(isinstance(p, str) and isinstance(t, bytes | str) for p, t in texts.items())
+    )
+
+
 def _path(root: Path) -> Path:
     return vault_cache_dir(root) / MEMO_FILE
 
 
 def _stage_path(root: Path, name: str) -> Path:
     return vault_cache_dir(root) / STAGE_FILE.format(name=name)
+
+
+def _parts_path(root: Path, name: str) -> Path:
+    return vault_cache_dir(root) / PARTS_FILE.format(name=name)
