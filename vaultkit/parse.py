@@ -285,9 +285,10 @@ class ParsedNote:
     """Regions the note turned off with ``<!-- vaultkit:off NAME -->`` lines."""
     said: str = ""
     """A hash of what the note says: its text before the body, and its body with
-    vaultkit's regions blanked (see :func:`said_hash`). Everything read from a note
-    but its regions and stamp follows from these, so two parses with the same ``said``
-    read the same (the model kept between runs relies on it, :mod:`vaultkit.modelcache`);
+    vaultkit's regions cut out (see :func:`said_hash`). Everything the model reads of a
+    note follows from these (its path, front-matter and links: not the lines of its
+    body, which a region's length shifts), so two parses with the same ``said`` give the
+    same model (the model kept between runs relies on it, :mod:`vaultkit.modelcache`);
     "" when unknown."""
     front: str = ""
     """A hash of the note's text before the body (its front-matter, from which the
@@ -481,7 +482,8 @@ def _markdown_it_scan(body: str) -> tuple[list[BodyLink], list[int], list[tuple[
                     )
         elif token.type == "list_item_open" and token.map:
             items.append(token.map[0])
-        elif token.type == "heading_open" and token.map:
+        elif token.type == "heading_open" and token.map and token.level == 0:
+            # A heading inside a list item or a quote is part of it, not a new section.
             title = tokens[i + 1].content.strip() if i + 1 < len(tokens) else ""
             headings.append((int(token.tag[1:]), token.map[0], title))
     return links, items, headings
@@ -601,7 +603,7 @@ def parse_note(path: str, data: bytes, mtime_ns: int = 0) -> ParsedNote:
         off=tuple(sorted({m.group("name") for m in OFF_RE.finditer(text)}))
         if "<!-- vaultkit:off" in text
         else (),
-        said=said_hash(text[:body_offset], blanked),
+        said=said_hash(text[:body_offset], _cut_regions(body, regions, body_offset)),
         front=_front_hash(text[:body_offset]),
     )
 
@@ -612,12 +614,42 @@ def _front_hash(front: str) -> str:
     return hashlib.blake2b(front.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def said_hash(front: str, blanked_body: str) -> str:
+_CUT = "\x00"
+"""Where :func:`_cut_regions` took a region out (no note holds a NUL: see parse_note)."""
+_TRAILING = re.compile("(?:\x00|[\r\n])+\\Z")
+
+
+def _cut_regions(body: str, regions: tuple[Region, ...], body_offset: int) -> str:
+    """The body with each region (markers included) cut out down to one mark, whatever
+    its length, and nothing after the last of the user's own text: what the note says.
+
+    A region blanked for parsing (:func:`_blank_regions`) leaves one empty line or more
+    where it was (its marker lines begin and end lines of their own), and how many does
+    not change what is read off the lines around it, but for their line numbers, which
+    the model never reads (``tests/test_parse.py`` holds it to the parse). So a region
+    that grew or shrank in the middle of a note (a prep sheet's, the network map's, the
+    dashboard's) leaves what the note says the same, and so does one vaultkit appends."""
+    if regions:
+        parts: list[str] = []
+        pos = 0
+        for region in regions:
+            start = region.start - body_offset
+            if start < 0:
+                continue
+            parts.append(body[pos:start])
+            parts.append(_CUT)
+            pos = region.end - body_offset
+        parts.append(body[pos:])
+        body = "".join(parts)
+    return _TRAILING.sub("", body)
+
+
+def said_hash(front: str, cut_body: str) -> str:
     """:attr:`ParsedNote.said` of a note: ``front`` is its text before the body, and
-    ``blanked_body`` its body with the regions blanked. Trailing line breaks do not
-    count (vaultkit adds some before a region it appends, ``\r\n`` ones in a note that
-    has them, and a blanked region leaves its ``\n``: see :mod:`vaultkit.reparse`)."""
+    ``cut_body`` its body with the regions cut out (:func:`_cut_regions`). Trailing line
+    breaks do not count (vaultkit adds some before a region it appends, ``\r\n`` ones in
+    a note that has them: see :mod:`vaultkit.reparse`)."""
     digest = hashlib.blake2b(front.encode("utf-8", "surrogatepass"), digest_size=16)
     digest.update(b"\0")
-    digest.update(blanked_body.rstrip("\r\n").encode("utf-8", "surrogatepass"))
+    digest.update(cut_body.rstrip("\r\n").encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
