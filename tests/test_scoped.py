@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.generate_vault import generate
-from vaultkit import build, modelcache, rendermemo
+from vaultkit import build, modelcache, parallel, rendermemo
 from vaultkit.cache import vault_cache_dir
 from vaultkit.cli import cli
 
@@ -199,26 +199,80 @@ def _apply(vault: Path, rel: str, what: str, name: str) -> None:
     _edit(vault, rel, edit)
 
 
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated vault run twice (its regions kept), and a copy of it and its cache."""
+    folder = tmp_path_factory.mktemp("prepared")
+    vault, cache = folder / "vault", folder / "cache"
+    generate(vault, 160, seed=11)
+    old = os.environ.get("VAULTKIT_CACHE_DIR")
+    os.environ["VAULTKIT_CACHE_DIR"] = str(cache)
+    try:
+        _cli(vault)
+        _cli(vault)
+    finally:
+        if old is None:
+            del os.environ["VAULTKIT_CACHE_DIR"]
+        else:
+            os.environ["VAULTKIT_CACHE_DIR"] = old
+    for name in ("vault", "cache"):
+        shutil.copytree(folder / name, folder / f"kept-{name}")
+    return folder
+
+
+def _restore(prepared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The prepared vault and cache as they were, at the same place (the cache is keyed
+    by the vault's path; modification times are copied too)."""
+    for name in ("vault", "cache"):
+        shutil.rmtree(prepared / name)
+        shutil.copytree(prepared / f"kept-{name}", prepared / name)
+    for old in tmp_path.iterdir():  # an earlier example's copies
+        shutil.rmtree(old)
+    monkeypatch.setenv("VAULTKIT_CACHE_DIR", str(prepared / "cache"))
+    return prepared / "vault"
+
+
 @settings(
-    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(data=st.data())
 def test_regions_taken_back_run_after_run_are_those_of_a_run_without_cache(
-    tmp_path: Path, data: st.DataObject
+    prepared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: st.DataObject
 ) -> None:
-    """One vault edited at random, run after run (the kept regions and model carry over
-    from example to example): each run leaves the files a run without cache leaves."""
-    vault = tmp_path / "vault"
-    if not vault.exists():
-        generate(vault, 160, seed=11)
-        _cli(vault)
-        _cli(vault)
-    for rel, what, name in data.draw(text_edits(vault)):
-        _apply(vault, rel, what, name)
-    plain = tmp_path / "plain"
-    if plain.exists():
-        shutil.rmtree(plain)
+    """A vault edited at random, three runs in a row: each leaves the files a run
+    without cache leaves, and the regions a change cannot reach are taken back."""
+    vault = _restore(prepared, tmp_path, monkeypatch)
+    regions = len(build.backlink_jobs(build.load(vault, build.dt.date(2026, 11, 22))))
+    built = _count_contexts(monkeypatch)
+    for n in range(3):
+        for rel, what, name in data.draw(text_edits(vault)):
+            _apply(vault, rel, what, name)
+        mine = _same_as_without_cache(vault, tmp_path, f"plain{n}", built)
+        assert len(mine) < regions
+
+
+def test_two_processes_share_what_is_left_to_render(
+    prepared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With regions taken back, what is left is split between two processes (a small
+    vault made to count as large) and gathered in order."""
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    vault = _restore(prepared, tmp_path, monkeypatch)
+    meetings = sorted((vault / "Meetings").rglob("*.md"))[:6]
+    people = sorted((vault / "People").rglob("*.md"))
+    for meeting, person in zip(meetings, people[::7], strict=False):
+        rel = meeting.relative_to(vault).as_posix()
+        _edit(vault, rel, lambda t, p=person: t + f"\nSpoke of [[{p.stem}]].\n")
+    forked: list[int] = []
+    real = parallel._in_child
+
+    def counting(job: Callable[[], Any]) -> Any:
+        forked.append(1)
+        return real(job)
+
+    monkeypatch.setattr(parallel, "_in_child", counting)
     _same_as_without_cache(vault, tmp_path, "plain")
+    assert forked  # the run with the cache forked (the one without: maybe too)
 
 
 def test_new_link_settings_render_every_region(sample_vault: Path, tmp_path: Path) -> None:
@@ -232,3 +286,22 @@ def test_new_link_settings_render_every_region(sample_vault: Path, tmp_path: Pat
     region = (sample_vault / AMARA).read_text("utf-8").split("vaultkit:begin backlinks")[1]
     region = region.split("vaultkit:end backlinks")[0]
     assert "](" in region and "[[" not in region
+
+
+def test_a_region_that_grew_mid_note_keeps_the_model(
+    prepared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The network map's region sits above the user's own words in its note: a run that
+    made it longer leaves what the note says the same, and the next run still takes the
+    kept model and the regions no change reaches back."""
+    vault = _restore(prepared, tmp_path, monkeypatch)
+    network = vault / "vaultkit" / "Network map.md"
+    lines = len(network.read_text("utf-8").splitlines())
+    _apply(vault, "People/H/Arjun Harris.md", "company", "Ben Allen")
+    _same_as_without_cache(vault, tmp_path, "one")
+    assert len(network.read_text("utf-8").splitlines()) != lines
+    regions = len(build.backlink_jobs(build.load(vault, build.dt.date(2026, 11, 22))))
+    built = _count_contexts(monkeypatch)
+    _apply(vault, "Meetings/2023/01/2023-01-17 Siân Fisher job.md", "link", "Aurora Bright Media")
+    mine = _same_as_without_cache(vault, tmp_path, "two", built)
+    assert 0 < len(mine) < regions / 2

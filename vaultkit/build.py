@@ -380,13 +380,16 @@ def keep_backlinks(result: RunResult, base: str | None) -> None:
     memo.keep_parts("backlinks", _backlinks_tag(loaded, base), reach, parts)
 
 
-def _recall_backlinks(loaded: Loaded, memo: RenderMemo | None) -> dict[str, str]:
-    """The backlinks regions an earlier run rendered that no change since can reach, by
-    path: kept by a run whose model was the kept one or brought up to date from it
-    (changed at most at the paths it kept with them), while this run's model is the
-    same kept one brought up to date at :attr:`Loaded.since`. The regions outside both
-    are those of the kept model in both runs: the same (``tests/test_incremental.py``
-    holds :func:`vaultkit.reach.affected` to a render of every region)."""
+def _recall_backlinks(
+    loaded: Loaded, memo: RenderMemo | None, wanted: Collection[str]
+) -> dict[str, str]:
+    """The backlinks regions of the notes ``wanted`` an earlier run rendered that no
+    change since can reach, by path: kept by a run whose model was the kept one or
+    brought up to date from it (changed at most at the paths it kept with them), while
+    this run's model is the same kept one brought up to date at :attr:`Loaded.since`.
+    The regions outside both are those of the kept model in both runs: the same
+    (``tests/test_incremental.py`` holds :func:`vaultkit.reach.affected` to a render of
+    every region, ``tests/test_scoped.py`` runs after runs to runs without cache)."""
     if memo is None or not loaded.base or loaded.since is None:
         return {}
     found = memo.recall_parts("backlinks", _backlinks_tag(loaded, loaded.base))
@@ -395,8 +398,8 @@ def _recall_backlinks(loaded: Loaded, memo: RenderMemo | None) -> dict[str, str]
     reach, parts = found
     recalled: dict[str, str] = {}
     for path, part in parts.items():
-        if path in reach or path in loaded.since:
-            continue
+        if path in reach or path in loaded.since or path not in wanted:
+            continue  # (a region no longer wanted is no longer remembered either)
         text = memo.text_of(part)
         if text is not None:
             recalled[path] = text
@@ -759,7 +762,7 @@ def regen(
             # so that the serial order (and which error comes first) stays the same.
             cut = CHILD_SHARE if taken else 1.0
             jobs = backlink_jobs(loaded)
-            recalled = _recall_backlinks(loaded, memo)
+            recalled = _recall_backlinks(loaded, memo, {job[0] for job in jobs})
             todo = [job for job in jobs if job[0] not in recalled]
             # Two processes only for work enough: with the follow-ups and most backlinks
             # taken back, what is left is quicker than a fork.

@@ -255,7 +255,7 @@ class RenderMemo:
         is no longer remembered."""
         if isinstance(part, str):
             return part
-        text = self.old.get(part) or self.used.get(part)
+        text = self.old[part] if part in self.old else self.used.get(part)
         if text is not None:
             self.used[part] = text
         return text
