@@ -457,10 +457,13 @@ prep sheets, the map and taking the follow-ups back are about as long as the oth
 0.3 of them (at 10,000 notes: ~0.45 s against ~1.2 s for all the backlinks)."""
 
 
-def plan(loaded: Loaded, outputs: list[Output]) -> tuple[list[FilePlan], list[Problem]]:
+def plan(
+    loaded: Loaded, outputs: list[Output], grouped: dict[str, list[Output]] | None = None
+) -> tuple[list[FilePlan], list[Problem]]:
+    """Plan each file the ``outputs`` go into (``grouped``: them by file, if at hand)."""
     plans: list[FilePlan] = []
     problems: list[Problem] = []
-    for path, wanted in group(outputs).items():
+    for path, wanted in (grouped if grouped is not None else group(outputs)).items():
         if path in loaded.unwritable:
             continue
         try:
@@ -815,13 +818,16 @@ def regen(
     loaded.vault.unique_names.clear()  # for this run's renders only
     loaded.vault.id_keys.clear()
     outputs = [o for o in outputs if not _turned_off(loaded, o)]
-    plans, plan_problems = plan(loaded, outputs)
+    grouped = group(outputs)  # once: tens of thousands of outputs in a large vault
+    plans, plan_problems = plan(loaded, outputs, grouped)
     problems.extend(plan_problems)
     # Hand-edited regions: vaultkit's proposal goes into a conflict note beside them.
-    found = conflicts.gather(loaded.config, loaded.vault.notes, plans, group(outputs))
+    found = conflicts.gather(loaded.config, loaded.vault.notes, plans, grouped)
     extra_plans, extra_problems = plan(loaded, found.outputs)
     plans.extend(extra_plans)
     outputs.extend(found.outputs)
+    for note_path, more in group(found.outputs).items():
+        grouped[note_path] = [*grouped.get(note_path, ()), *more]
     problems = [p for p in [*problems, *extra_problems] if p.code != "conflict"]
     problems.extend(found.problems + conflicts.edited_conflict_notes(extra_plans))
     result = RunResult(loaded, plans, problems, outputs=outputs, backlinks=result_backlinks)
@@ -831,7 +837,7 @@ def regen(
         written, write_problems = apply(
             loaded,
             plans,
-            group(outputs),
+            grouped,
             backup,
             hold,
             on_write,
