@@ -62,9 +62,9 @@ class Loaded:
     model: str = "built"
     """Where the model came from: ``built`` afresh, ``kept`` by an earlier run as it is,
     or ``updated`` from a kept one (see :mod:`vaultkit.modelcache`)."""
-    kept: tuple[str, dict[str, ParsedNote], frozenset[str]] | None = field(default=None, repr=False)
-    """An ``updated`` model: the id of the kept one, the parses it was brought up to date
-    from, and the notes of the delta read beside it (see :func:`keep_model`)."""
+    kept: tuple[dict[str, ParsedNote], frozenset[str]] | None = field(default=None, repr=False)
+    """An ``updated`` model: the parses it was brought up to date from, and the notes of
+    the delta read beside the kept one (see :func:`keep_model`)."""
     base: str = ""
     """A ``kept`` or ``updated`` model: the id of the kept one."""
     since: set[str] | None = None
@@ -95,9 +95,10 @@ class RunResult:
     user's that this run's model did not read."""
     held: bool = False
     """Nothing was written on purpose (e.g. notes not downloaded on this device)."""
-    backlinks: tuple[RenderMemo, dict[str, bytes | str]] | None = field(default=None, repr=False)
-    """Every backlinks region this run rendered, to keep by path for the next run once
-    it is known which model is kept (:func:`keep_backlinks`)."""
+    backlinks: tuple[RenderMemo, list[Output]] | None = field(default=None, repr=False)
+    """Every backlinks region this run rendered, with the memo of their texts, to keep
+    by path for the next run once it is known which model is kept
+    (:func:`keep_backlinks`)."""
 
     @property
     def counts(self) -> Counter[str]:
@@ -301,7 +302,7 @@ def load(
     if kept_model is not None and reused is not None:
         base = kept_model.base
         if reused[1]:
-            brought = (kept_model.base, reused[1], frozenset(kept_model.before))
+            brought = (reused[1], frozenset(kept_model.before))
     del kept_model  # the bare model: not held for the rest of the run
     vault.obsidian = settings
     read_problems = list(problems)
@@ -348,9 +349,9 @@ def keep_model(
     if loaded.model == "kept":
         return loaded.base
     if loaded.kept is not None:
-        base, before, kept_before = loaded.kept
-        if modelcache.keep_delta(loaded.root, vault, base, before, kept_before):
-            return base
+        before, kept_before = loaded.kept
+        if modelcache.keep_delta(loaded.root, vault, loaded.base, before, kept_before):
+            return loaded.base
     return modelcache.keep(loaded.root, vault)
 
 
@@ -376,8 +377,8 @@ def keep_backlinks(result: RunResult, base: str | None) -> None:
         reach = frozenset(loaded.since)
     else:  # this run's model, kept now as it is
         reach = frozenset()
-    memo, parts = result.backlinks
-    memo.keep_parts("backlinks", _backlinks_tag(loaded, base), reach, parts)
+    memo, outputs = result.backlinks
+    memo.keep_parts("backlinks", _backlinks_tag(loaded, base), reach, memo.parts_of(outputs))
 
 
 def _recall_backlinks(
@@ -457,13 +458,11 @@ prep sheets, the map and taking the follow-ups back are about as long as the oth
 0.3 of them (at 10,000 notes: ~0.45 s against ~1.2 s for all the backlinks)."""
 
 
-def plan(
-    loaded: Loaded, outputs: list[Output], grouped: dict[str, list[Output]] | None = None
-) -> tuple[list[FilePlan], list[Problem]]:
-    """Plan each file the ``outputs`` go into (``grouped``: them by file, if at hand)."""
+def plan(loaded: Loaded, grouped: dict[str, list[Output]]) -> tuple[list[FilePlan], list[Problem]]:
+    """Plan each file of the outputs ``grouped`` by file (:func:`vaultkit.plan.group`)."""
     plans: list[FilePlan] = []
     problems: list[Problem] = []
-    for path, wanted in (grouped if grouped is not None else group(outputs)).items():
+    for path, wanted in grouped.items():
         if path in loaded.unwritable:
             continue
         try:
@@ -797,17 +796,14 @@ def regen(
             if memo is not None:
                 memo.take(rendered)
             prepped, orphans = c_sheets if c_sheets is not None else p_sheets or ([], [])
-            if recalled:  # in the order of the jobs, as if all were rendered
-                fresh = {o.path: o for o in [*backlinks, *rest]}
-                outputs.extend(
-                    fresh.get(path) or Output(path, "backlinks", recalled[path])
-                    for path, _template, _context in jobs
-                )
-            else:
-                outputs.extend(backlinks)
-                outputs.extend(rest)
+            # In the order of the jobs, as if all were rendered.
+            fresh = {o.path: o for o in [*backlinks, *rest]}
+            outputs.extend(
+                fresh.get(path) or Output(path, "backlinks", recalled[path])
+                for path, _template, _context in jobs
+            )
             if memo is not None:
-                result_backlinks = (memo, memo.parts_of(outputs))
+                result_backlinks = (memo, list(outputs))
             outputs.extend(prepped)
             outputs.extend(lists)
             outputs.extend(c_map if c_map is not None else p_map or [])
@@ -819,14 +815,15 @@ def regen(
     loaded.vault.id_keys.clear()
     outputs = [o for o in outputs if not _turned_off(loaded, o)]
     grouped = group(outputs)  # once: tens of thousands of outputs in a large vault
-    plans, plan_problems = plan(loaded, outputs, grouped)
+    plans, plan_problems = plan(loaded, grouped)
     problems.extend(plan_problems)
     # Hand-edited regions: vaultkit's proposal goes into a conflict note beside them.
     found = conflicts.gather(loaded.config, loaded.vault.notes, plans, grouped)
-    extra_plans, extra_problems = plan(loaded, found.outputs)
+    extra = group(found.outputs)
+    extra_plans, extra_problems = plan(loaded, extra)
     plans.extend(extra_plans)
     outputs.extend(found.outputs)
-    for note_path, more in group(found.outputs).items():
+    for note_path, more in extra.items():
         grouped[note_path] = [*grouped.get(note_path, ()), *more]
     problems = [p for p in [*problems, *extra_problems] if p.code != "conflict"]
     problems.extend(found.problems + conflicts.edited_conflict_notes(extra_plans))

@@ -447,8 +447,10 @@ def markdown() -> MarkdownIt:
     return md
 
 
-def _blank_regions(body: str, regions: tuple[Region, ...], body_offset: int) -> str:
-    """Replace each region (markers included) by its newlines, keeping line numbers."""
+def _replace_regions(
+    body: str, regions: tuple[Region, ...], body_offset: int, by: Callable[[int, int], str]
+) -> str:
+    """``body`` with each region (markers included) replaced by ``by(start, end)``."""
     if not regions:
         return body
     parts: list[str] = []
@@ -459,10 +461,15 @@ def _blank_regions(body: str, regions: tuple[Region, ...], body_offset: int) -> 
         if start < 0:
             continue
         parts.append(body[pos:start])
-        parts.append("\n" * body.count("\n", start, end))
+        parts.append(by(start, end))
         pos = end
     parts.append(body[pos:])
     return "".join(parts)
+
+
+def _blank_regions(body: str, regions: tuple[Region, ...], body_offset: int) -> str:
+    """Replace each region (markers included) by its newlines, keeping line numbers."""
+    return _replace_regions(body, regions, body_offset, lambda a, b: "\n" * body.count("\n", a, b))
 
 
 def _markdown_it_scan(body: str) -> tuple[list[BodyLink], list[int], list[tuple[int, int, str]]]:
@@ -629,27 +636,15 @@ def _cut_regions(body: str, regions: tuple[Region, ...], body_offset: int) -> st
     the model never reads (``tests/test_parse.py`` holds it to the parse). So a region
     that grew or shrank in the middle of a note (a prep sheet's, the network map's, the
     dashboard's) leaves what the note says the same, and so does one vaultkit appends."""
-    if regions:
-        parts: list[str] = []
-        pos = 0
-        for region in regions:
-            start = region.start - body_offset
-            if start < 0:
-                continue
-            parts.append(body[pos:start])
-            parts.append(_CUT)
-            pos = region.end - body_offset
-        parts.append(body[pos:])
-        body = "".join(parts)
-    return _TRAILING.sub("", body)
+    return _TRAILING.sub("", _replace_regions(body, regions, body_offset, lambda a, b: _CUT))
 
 
 def said_hash(front: str, cut_body: str) -> str:
     """:attr:`ParsedNote.said` of a note: ``front`` is its text before the body, and
-    ``cut_body`` its body with the regions cut out (:func:`_cut_regions`). Trailing line
-    breaks do not count (vaultkit adds some before a region it appends, ``\r\n`` ones in
-    a note that has them: see :mod:`vaultkit.reparse`)."""
+    ``cut_body`` its body with the regions cut out and no trailing line breaks
+    (:func:`_cut_regions`: vaultkit adds some before a region it appends, ``\r\n`` ones
+    in a note that has them; see :mod:`vaultkit.reparse`)."""
     digest = hashlib.blake2b(front.encode("utf-8", "surrogatepass"), digest_size=16)
     digest.update(b"\0")
-    digest.update(cut_body.rstrip("\r\n").encode("utf-8", "surrogatepass"))
+    digest.update(cut_body.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()

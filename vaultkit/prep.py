@@ -42,7 +42,7 @@ from .errors import (
 from .model import MEETING_KINDS, Kind, Meeting, Vault, link_target, stem_of
 from .names import safe_filename
 from .parse import SECTION_TEXT_KEPT, Task, decode, find_regions, flatten, nfc_key
-from .plan import Output
+from .plan import Output, group
 from .write import inside, read_stamped
 from .yamlsafe import StrictLoader, VaultYAMLHandler, load_yaml
 
@@ -792,7 +792,7 @@ def prep_one(root: Path, today: dt.date, name: str) -> PrepResult:
     output = Prep(loaded, templates).output(meeting)
     if output.path in loaded.unwritable:
         raise UnknownMeeting(f"{output.path}: vaultkit does not write this note (vaultkit: false?)")
-    plans, problems = build.plan(loaded, [output])
+    plans, problems = build.plan(loaded, group([output]))
     about = (meeting.path, output.path)
     mine = [p for p in loaded.problems if p.path in about]
     result = build.RunResult(loaded, plans, [*mine, *problems])

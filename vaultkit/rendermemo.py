@@ -26,7 +26,6 @@ Rendering was about a third of a run's work at 10,000 notes.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import os
@@ -34,7 +33,7 @@ import pickle
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeGuard
 
 from .cache import collector_paused, replace_file, vault_cache_dir
 from .errors import VaultError
@@ -135,17 +134,8 @@ class RenderMemo:
     def open(cls, root: Path, key: str, rekey: Callable[[], str] | None = None) -> RenderMemo:
         """The memo of the vault at ``root`` for the environment ``key`` (empty when the
         file is missing, damaged, or from another environment)."""
-        old: dict[bytes, str] = {}
-        try:
-            with open(_path(root), "rb") as fh, collector_paused():
-                header = pickle.load(fh)
-                if header == (MEMO_FORMAT, key):
-                    found = pickle.load(fh)
-                    if isinstance(found, dict):
-                        old = found
-        except Exception:  # missing or damaged: everything is rendered
-            old = {}
-        return cls(root, key, old, rekey)
+        found = _load(_path(root), key)
+        return cls(root, key, found if isinstance(found, dict) else {}, rekey)
 
     def render(self, name: str, context: dict[str, Any], make: Callable[[], str]) -> str:
         """The text of ``name`` with ``context``: remembered, or ``make()``."""
@@ -161,16 +151,8 @@ class RenderMemo:
     def _stage(self, name: str) -> _Stage | None:
         """What an earlier run in this environment kept of stage ``name`` (read once)."""
         if name not in self._stages:
-            found: _Stage | None = None
-            try:
-                with open(_stage_path(self.root, name), "rb") as fh, collector_paused():
-                    if pickle.load(fh) == (MEMO_FORMAT, self.key):
-                        key, outputs = pickle.load(fh)
-                        if isinstance(key, bytes) and all(map(_is_kept, outputs)):
-                            found = (key, list(outputs))
-            except Exception:  # missing or damaged: the stage runs
-                found = None
-            self._stages[name] = found
+            found = _load(_stage_path(self.root, name), self.key)
+            self._stages[name] = found if _is_stage(found) else None  # else the stage runs
         return self._stages[name]
 
     def has_stage(self, name: str, key: bytes) -> bool:
@@ -227,16 +209,8 @@ class RenderMemo:
     def _read_parts(self, name: str) -> _Parts | None:
         """What an earlier run in this environment kept of the outputs ``name`` (read once)."""
         if name not in self._parts:
-            found: _Parts | None = None
-            try:
-                with open(_parts_path(self.root, name), "rb") as fh, collector_paused():
-                    if pickle.load(fh) == (MEMO_FORMAT, self.key):
-                        tag, reach, texts = pickle.load(fh)
-                        if _is_parts(tag, reach, texts):
-                            found = (tag, reach, texts)
-            except Exception:  # missing or damaged: every output is rendered
-                found = None
-            self._parts[name] = found
+            found = _load(_parts_path(self.root, name), self.key)
+            self._parts[name] = found if _is_parts(found) else None  # else all are rendered
         return self._parts[name]
 
     def recall_parts(
@@ -277,13 +251,7 @@ class RenderMemo:
         if self.rekey is not None and self.rekey() != self.key:
             return  # a template changed during the run
         kept: _Parts = (tag, reach, parts)
-
-        def write(fh: BinaryIO) -> None:
-            pickle.dump((MEMO_FORMAT, self.key), fh, pickle.HIGHEST_PROTOCOL)
-            pickle.dump(kept, fh, pickle.HIGHEST_PROTOCOL)
-
-        with contextlib.suppress(OSError, VaultError, pickle.PicklingError):
-            replace_file(_parts_path(self.root, name), ".parts-", write)
+        if _dump(_parts_path(self.root, name), ".parts-", self.key, kept):
             self._parts[name] = kept
 
     def take(self, used: Iterable[tuple[bytes, str]]) -> None:
@@ -299,23 +267,10 @@ class RenderMemo:
         if self.rekey is not None and self.rekey() != self.key:
             return  # a template changed during the run: which text came from which?
         for name, stage in self._new_stages.items():
-
-            def write_stage(fh: BinaryIO, stage: _Stage = stage) -> None:
-                pickle.dump((MEMO_FORMAT, self.key), fh, pickle.HIGHEST_PROTOCOL)
-                pickle.dump(stage, fh, pickle.HIGHEST_PROTOCOL)
-
-            with contextlib.suppress(OSError, VaultError, pickle.PicklingError):
-                replace_file(_stage_path(self.root, name), ".stage-", write_stage)
+            _dump(_stage_path(self.root, name), ".stage-", self.key, stage)
         self._new_stages.clear()
-        if self.used.keys() == self.old.keys():
-            return
-
-        def write(fh: BinaryIO) -> None:
-            pickle.dump((MEMO_FORMAT, self.key), fh, pickle.HIGHEST_PROTOCOL)
-            pickle.dump(self.used, fh, pickle.HIGHEST_PROTOCOL)
-
-        with contextlib.suppress(OSError, VaultError):
-            replace_file(_path(self.root), ".renders-", write)
+        if self.used.keys() != self.old.keys():
+            _dump(_path(self.root), ".renders-", self.key, self.used)
 
 
 def _is_kept(value: object) -> bool:
@@ -333,8 +288,49 @@ def _is_kept(value: object) -> bool:
     )
 
 
-def _is_parts(tag: object, reach: object, texts: object) -> bool:
-    """Whether these are :data:`_Parts` (what a damaged file may not hold)."""
+def _load(path: Path, key: str) -> object:
+    """What the file at ``path`` holds for the environment ``key``; None when it is
+    missing, damaged, or of another environment."""
+    try:
+        with open(path, "rb") as fh, collector_paused():
+            if pickle.load(fh) != (MEMO_FORMAT, key):
+                return None
+            return pickle.load(fh)
+    except Exception:  # missing or damaged: what it held is rendered again
+        return None
+
+
+def _dump(path: Path, prefix: str, key: str, value: object) -> bool:
+    """Keep ``value`` at ``path`` for the environment ``key`` (atomically): whether it
+    was; a failure only means rendering again next time."""
+
+    def write(fh: BinaryIO) -> None:
+        pickle.dump((MEMO_FORMAT, key), fh, pickle.HIGHEST_PROTOCOL)
+        pickle.dump(value, fh, pickle.HIGHEST_PROTOCOL)
+
+    try:
+        replace_file(path, prefix, write)
+    except (OSError, VaultError, pickle.PicklingError):
+        return False
+    return True
+
+
+def _is_stage(value: object) -> TypeGuard[_Stage]:
+    """Whether ``value`` is a :data:`_Stage` (what a damaged file may not hold)."""
+    return (
+        isinstance(value, tuple)
+        and len(value) == 2
+        and isinstance(value[0], bytes)
+        and isinstance(value[1], list)
+        and all(map(_is_kept, value[1]))
+    )
+
+
+def _is_parts(value: object) -> TypeGuard[_Parts]:
+    """Whether ``value`` is :data:`_Parts` (what a damaged file may not hold)."""
+    if not isinstance(value, tuple) or len(value) != 3:
+        return False
+    tag, reach, texts = value
     return (
         isinstance(tag, tuple)
         and all(isinstance(t, str) for t in tag)
