@@ -7,7 +7,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vaultkit.errors import NoteError
-from vaultkit.parse import content_hash, find_regions, markdown, parse_body, parse_note
+from vaultkit.parse import (
+    _ANY_MARKER,
+    content_hash,
+    find_regions,
+    markdown,
+    marker_lines,
+    parse_body,
+    parse_note,
+)
 from vaultkit.plan import block
 
 
@@ -320,3 +328,43 @@ def test_a_heading_inside_a_list_item_does_not_end_the_section() -> None:
     data = b"---\ntype: meeting\n---\n## Notes\n- item\n\t# inner\nmore\n## Next\n"
     section = parse_note("m.md", data).section("Notes")
     assert section is not None and "inner" in section.text and "more" in section.text
+
+
+_MARKER_BITS = (
+    "<!-- vaultkit:begin",
+    "<!-- vaultkit:end",
+    "<!-- vaultkit:off",
+    "<!-- vaultkit:",
+    " backlinks 0123456789abcdef -->",
+    " x -->",
+    "_",
+    "s",
+    "é",
+    "1",
+    " ",
+    "\t",
+    "\n",
+    "\r\n",
+    "\r",
+    "-->",
+    "text",
+)
+
+
+@given(st.lists(st.sampled_from(_MARKER_BITS), max_size=30))
+def test_marker_lines_are_the_lines_the_marker_pattern_finds(bits: list[str]) -> None:
+    """The literal search finds exactly the lines the anchored pattern did: at a line
+    start only, ``begin`` or ``end`` as a whole word, up to the line break."""
+    text = "".join(bits)
+    assert list(marker_lines(text)) == [(m.start(), m.group(0)) for m in _ANY_MARKER.finditer(text)]
+
+
+def test_a_marker_word_must_end_where_the_pattern_says() -> None:
+    found = [
+        line
+        for _, line in marker_lines(
+            "<!-- vaultkit:beginning\n<!-- vaultkit:end_\n<!-- vaultkit:endé\n"
+            " <!-- vaultkit:end x -->\n<!-- vaultkit:end x -->\r\n<!-- vaultkit:begin"
+        )
+    ]
+    assert found == ["<!-- vaultkit:end x -->\r", "<!-- vaultkit:begin"]
