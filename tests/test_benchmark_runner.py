@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from benchmarks import run
+from benchmarks.generate_vault import generate
 
 
 @pytest.mark.slow
@@ -23,3 +26,20 @@ def test_runner_prints_every_row(tmp_path: Path, capsys: pytest.CaptureFixture[s
     for line in lines[2:]:
         assert "n/a" not in line, line  # this vaultkit has every command the runner times
         assert line.count("|") == 5
+
+
+def test_the_write_floor_leaves_every_note_as_it_was(tmp_path: Path) -> None:
+    """The floor writes every note again with the bytes it had: the vault is the same
+    afterwards (each note a new file), and no temp file stays."""
+    vault = tmp_path / "vault"
+    generate(vault, 120)
+    before = {p: (p.read_bytes(), p.stat().st_ino) for p in vault.rglob("*") if p.is_file()}
+    done = subprocess.run(
+        [sys.executable, "-c", run._WRITE_ALL, str(vault)], capture_output=True, check=True
+    )
+    notes = [p for p in before if p.suffix == ".md"]
+    assert int(done.stdout) == len(notes) > 100
+    after = {p: (p.read_bytes(), p.stat().st_ino) for p in vault.rglob("*") if p.is_file()}
+    assert after.keys() == before.keys()
+    assert all(after[p][0] == before[p][0] for p in before)
+    assert all(after[p][1] != before[p][1] for p in notes)  # written again, not skipped
