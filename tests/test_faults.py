@@ -16,6 +16,7 @@ import sys
 import time
 import tracemalloc
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -64,22 +65,29 @@ def test_disk_full_during_write_keeps_old_file_and_no_temp(
     assert regen(root).exit_code == 0  # and the next run does the job
 
 
-def regen_dying_at_replace(root: Path, cache: Path, nth: int) -> int:
-    """Run ``vaultkit regen`` in a process that dies at its ``nth`` replace of a file in
-    the vault: the worst instant of a write (other files, such as compiled templates in
-    the cache folder, are replaced as usual). Its exit code."""
+def regen_dying_at_replace(root: Path, cache: Path, nth: int, after: bool = False) -> int:
+    """Run ``vaultkit regen`` in a process that dies at its ``nth`` replace (or exchange)
+    of a file in the vault, just before it (``after``: just after it): the worst instants
+    of a write (other files, such as compiled templates in the cache folder, are replaced
+    as usual). Its exit code."""
     script = (
         "import os, sys\n"
-        "real = os.replace\n"
+        "import vaultkit.write as w\n"
         "count = [0]\n"
         f"inside = lambda p: os.path.realpath(p).startswith({str(root.resolve())!r} + os.sep)\n"
-        "def dying(a, b):\n"
-        "    if inside(b):\n"
-        "        count[0] += 1\n"
-        f"        if count[0] == {nth}:\n"
+        "def dying(real):\n"
+        "    def step(a, b):\n"
+        "        last = inside(b) and count[0] + 1 == " + str(nth) + "\n"
+        "        count[0] += inside(b)\n"
+        "        if last and not " + str(after) + ":\n"
         "            os._exit(9)\n"
-        "    real(a, b)\n"
-        "os.replace = dying\n"
+        "        done = real(a, b)\n"
+        "        if last:\n"
+        "            os._exit(9)\n"
+        "        return done\n"
+        "    return step\n"
+        "os.replace = dying(os.replace)\n"
+        "w._exchange = dying(w._exchange)\n"
         "from vaultkit.cli import main\n"
         f"sys.argv = ['vaultkit', 'regen', {str(root)!r}, '--today', {TODAY!r}]\n"
         "main()\n"
@@ -102,6 +110,28 @@ def test_crash_between_temp_and_replace_leaves_old_file_and_next_run_cleans(
     assert regen(root).exit_code == 0
     assert temps(root) == []
     assert b"vaultkit:begin" in (root / JANE).read_bytes()
+
+
+def test_crash_just_after_the_exchange_leaves_the_new_note_and_next_run_cleans(
+    tmp_path: Path, _local_cache: Path
+) -> None:
+    """Exchanged, not yet cleaned: the new note is in its place, the old one under the
+    temp name, which the next run removes (its words are all in the new note)."""
+    root = make_vault(tmp_path / "vault")
+    assert regen(root).exit_code == 0
+    jane = root / JANE
+    jane.write_text(jane.read_text(encoding="utf-8").replace("Designer", "Lead"), "utf-8")
+    before = snapshot(root)
+    assert regen_dying_at_replace(root, _local_cache, 1, after=True) == 9
+    now = snapshot(root)
+    written = [rel for rel in before if now[rel] != before[rel]]
+    assert len(written) == 1 and b"<!-- vaultkit:end backlinks -->" in now[written[0]]
+    left = temps(root)
+    if write._renameat2() is not None:  # the note taken out waits under the temp name
+        assert [p.read_bytes() for p in left] == [before[written[0]]]
+    age_past_stale(left)
+    assert regen(root).exit_code == 0
+    assert temps(root) == []
 
 
 def test_killed_mid_run_never_leaves_a_half_written_note(
@@ -196,7 +226,7 @@ def test_save_between_read_and_replace_is_not_lost(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = make_vault(tmp_path / "vault")
-    real = write._recheck
+    real = write._recheck_stat
     calls = {"n": 0}
 
     def user_saves_first(target: Path, rel: str, expect: write.Stamp) -> None:
@@ -206,7 +236,7 @@ def test_save_between_read_and_replace_is_not_lost(
                 fh.write("A line typed at the worst moment.\n")
         real(target, rel, expect)
 
-    monkeypatch.setattr(write, "_recheck", user_saves_first)
+    monkeypatch.setattr(write, "_recheck_stat", user_saves_first)
     result = regen(root)
     assert result.exit_code == 0, result.output
     text = (root / JANE).read_text(encoding="utf-8")
@@ -219,7 +249,7 @@ def test_note_that_keeps_changing_is_deferred_untouched(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = make_vault(tmp_path / "vault")
-    real = write._recheck
+    real = write._recheck_stat
     saves: list[str] = []
 
     def always(target: Path, rel: str, expect: write.Stamp) -> None:
@@ -230,12 +260,146 @@ def test_note_that_keeps_changing_is_deferred_untouched(
                 fh.write(line)
         real(target, rel, expect)
 
-    monkeypatch.setattr(write, "_recheck", always)
+    monkeypatch.setattr(write, "_recheck_stat", always)
     result = regen(root)
     assert "kept changing" in result.output
     text = (root / JANE).read_text(encoding="utf-8")
     assert "vaultkit:begin" not in text
     assert text == SMALL[JANE] + "".join(saves)
+
+
+def _between_check_and_exchange(
+    monkeypatch: pytest.MonkeyPatch, rel: str, change: Callable[[Path], None]
+) -> dict[str, int]:
+    """Make ``change`` happen to ``rel`` after vaultkit's last check of it and before it
+    takes its place: the instant a replace cannot guard."""
+    real = write._exchange
+    calls = {"n": 0}
+
+    def racing(a: str | Path, b: str | Path) -> bool:
+        if str(b).endswith(rel) and calls["n"] == 0:
+            calls["n"] += 1
+            change(Path(b))
+        return real(a, b)
+
+    monkeypatch.setattr(write, "_exchange", racing)
+    return calls
+
+
+def _atomic_save(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.editor-tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+needs_exchange = pytest.mark.skipif(
+    write._renameat2() is None, reason="no renameat2 on this system"
+)
+
+
+@needs_exchange
+def test_a_note_deleted_at_the_last_instant_is_not_brought_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_vault(tmp_path / "vault")
+    calls = _between_check_and_exchange(monkeypatch, JANE, lambda p: p.unlink())
+    result = regen(root)
+    assert calls["n"] == 1
+    assert not (root / JANE).exists(), "a replace after the check would bring it back"
+    assert temps(root) == []
+    assert "<!-- vaultkit:begin backlinks" in (root / "People" / "Sam Lee.md").read_text()
+    assert result.exit_code in (0, 1), result.output
+
+
+@needs_exchange
+@pytest.mark.parametrize("how", ["atomic", "in place"])
+def test_a_save_at_the_last_instant_is_kept_and_written_around(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    root = make_vault(tmp_path / "vault")
+    line = "A line typed as vaultkit took the note's place.\n"
+
+    def save(path: Path) -> None:
+        if how == "atomic":
+            _atomic_save(path, path.read_text(encoding="utf-8") + line)
+        else:
+            with path.open("a", encoding="utf-8") as fh:
+                fh.write(line)
+
+    calls = _between_check_and_exchange(monkeypatch, JANE, save)
+    result = regen(root)
+    assert result.exit_code == 0, result.output
+    assert calls["n"] == 1
+    text = (root / JANE).read_text(encoding="utf-8")
+    assert text.startswith(SMALL[JANE]) and line in text  # theirs, then redone from it
+    assert "<!-- vaultkit:begin backlinks" in text
+    assert temps(root) == []
+
+
+@needs_exchange
+def test_a_second_save_while_the_first_is_put_back_is_kept_beside_the_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two saves around vaultkit's exchange: the first is found (and put back), the
+    second landed on vaultkit's file meanwhile; neither may go with the temp file."""
+    root = make_vault(tmp_path / "vault")
+    real = write._exchange
+    calls = {"n": 0}
+
+    def racing(a: str | Path, b: str | Path) -> bool:
+        if str(b).endswith(JANE) and calls["n"] < 2:
+            calls["n"] += 1
+            _atomic_save(Path(b), f"save {calls['n']}\n")
+        return real(a, b)
+
+    monkeypatch.setattr(write, "_exchange", racing)
+    result = regen(root)
+    assert calls["n"] == 2
+    jane = root / JANE
+    kept = [p for p in jane.parent.iterdir() if "saved during a vaultkit write" in p.name]
+    texts = {jane.read_text(encoding="utf-8"), *(p.read_text(encoding="utf-8") for p in kept)}
+    assert texts == {"save 1\n", "save 2\n"}
+    assert result.exit_code == 1 and "kept beside it as" in result.output
+    assert temps(root) == []
+
+
+def test_without_an_exchange_the_check_before_the_replace_still_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where names cannot be exchanged (another system, a file system that cannot), the
+    note is checked whole just before it is replaced."""
+    root = make_vault(tmp_path / "vault")
+    monkeypatch.setattr(write, "_renameat2", lambda: None)
+    real = write._recheck
+    calls = {"n": 0}
+
+    def user_saves_first(target: Path, rel: str, expect: write.Stamp) -> None:
+        if rel == JANE and calls["n"] == 0:
+            calls["n"] += 1
+            with target.open("a", encoding="utf-8") as fh:
+                fh.write("x" * 0)  # same size: only the hash can tell
+            data = target.read_bytes().replace(b"Designer", b"designer")
+            st = target.stat()
+            target.write_bytes(data)
+            os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
+        real(target, rel, expect)
+
+    monkeypatch.setattr(write, "_recheck", user_saves_first)
+    assert regen(root).exit_code == 0
+    assert calls["n"] == 1
+    text = (root / JANE).read_text(encoding="utf-8")
+    assert "designer" in text and "<!-- vaultkit:begin backlinks" in text
+
+
+@needs_exchange
+def test_exchange_swaps_two_files_and_reports_a_missing_one(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.write_text("A"), b.write_text("B")
+    assert write._exchange(a, b) is True
+    assert (a.read_text(), b.read_text()) == ("B", "A")
+    with pytest.raises(FileNotFoundError):
+        write._exchange(a, tmp_path / "gone")
+    assert a.read_text() == "B"
 
 
 # --- damaged markers -----------------------------------------------------------------------

@@ -1,11 +1,15 @@
 """Atomic, checked writes inside the vault (the fourth and fifth promises).
 
 A write goes to a temp file in the same folder, is flushed and fsynced, and then
-replaces the note with ``os.replace``. Just before the replace, the note on disk is
-compared with what was read (size, mtime_ns and SHA-256); if it changed, the write
-is abandoned with :class:`WriteConflict` so the caller can redo it from the new
-content. A crash at any instant leaves the old file or the new one, and at worst a
-``.vaultkit-*.tmp`` file that the next scan removes.
+takes the note's place. On Linux the two names are exchanged in one step
+(``renameat2(RENAME_EXCHANGE)``), and the note taken out is compared with what was read
+(size, mtime_ns and SHA-256): a save or a delete made at any instant before is never
+lost, as it could be between a check and a replace. Elsewhere, or where the file system
+cannot exchange names, the note on disk is compared just before ``os.replace``. If it
+changed, the write is abandoned with :class:`WriteConflict` (the note as the user left
+it) so the caller can redo it from the new content. A crash at any instant leaves the
+old file or the new one, and at worst a ``.vaultkit-*.tmp`` file that the next scan
+removes.
 
 Many files at once (a first run writes a region into every note) are written in three
 steps instead: every temp file (:func:`stage`), then one flush of the file system
@@ -17,6 +21,7 @@ cost of a write, and fsyncs from several threads only queued behind each other.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import re
@@ -138,15 +143,128 @@ def commit(staged: Staged) -> os.stat_result:
                     raise WriteConflict(f"{rel}: appeared while vaultkit was writing it") from None
                 os.replace(tmp, target)
         else:
-            _recheck(target, rel, expect)
-            os.replace(tmp, target)
+            _recheck_stat(target, rel, expect)
+            try:
+                swapped = _exchange(tmp, target)
+            except FileNotFoundError:
+                raise WriteConflict(f"{rel}: was deleted while vaultkit was writing it") from None
+            if swapped:
+                _check_swapped(staged)
+            else:
+                _recheck(target, rel, expect)
+                os.replace(tmp, target)
         return staged.written
     finally:
         discard(staged)
 
 
+def _check_swapped(staged: Staged) -> None:
+    """After the exchange: the note now at the temp name must be the one that was read.
+    A save that landed between the check and the exchange is put back in its place."""
+    rel, expect = staged.rel, staged.expect
+    assert expect is not None
+    try:
+        st = os.lstat(staged.tmp)
+        same = (
+            stat.S_ISREG(st.st_mode)
+            and st.st_nlink == 1
+            and (st.st_size, st.st_mtime_ns) == (expect.size, expect.mtime_ns)
+            and read_stamped(Path(staged.tmp))[1].sha == expect.sha
+        )
+    except OSError:
+        same = False
+    if same:
+        return
+    _swap_back(staged)
+    raise WriteConflict(f"{rel}: changed while vaultkit was writing it")
+
+
+def _swap_back(staged: Staged) -> None:
+    """Put back what the exchange took from the note's place. Should that place have been
+    saved to again meanwhile (what is then at the temp name is not vaultkit's file), that
+    is kept too, beside the note: nothing the user wrote goes with the temp file."""
+    try:
+        _exchange(staged.tmp, staged.target)
+    except FileNotFoundError:  # the note's place was emptied meanwhile: theirs goes back
+        try:
+            os.link(staged.tmp, staged.target)
+            os.unlink(staged.tmp)
+        except FileExistsError:
+            pass
+    finally:
+        st: os.stat_result | None = None
+        with contextlib.suppress(FileNotFoundError):
+            st = os.lstat(staged.tmp)
+        if st is not None and (st.st_dev, st.st_ino) != (
+            staged.written.st_dev,
+            staged.written.st_ino,
+        ):
+            keep = _beside(staged.target)
+            os.link(staged.tmp, keep)
+            raise UnsafeWrite(
+                f"{staged.rel}: saved again while vaultkit was writing it; not written, "
+                f"and the save before is kept beside it as {keep.name}"
+            )
+
+
+def _beside(target: Path) -> Path:
+    """A free name beside ``target`` for a copy of it vaultkit must not remove."""
+    for n in range(1, 1000):
+        keep = target.with_name(f"{target.stem} (saved during a vaultkit write {n}){target.suffix}")
+        if not os.path.lexists(keep):
+            return keep
+    raise UnsafeWrite(f"{target.name}: no free name beside it for a copy of a save")
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+_NOT_HERE = frozenset({errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV})
+"""What renameat2 says where the file system (or the kernel) cannot exchange two names."""
+
+
+@lru_cache(maxsize=1)
+def _renameat2() -> Callable[[int, bytes, int, bytes, int], int] | None:
+    """libc's renameat2 (Linux 3.15 and later, glibc 2.28 and later), else None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        call = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    call.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    call.restype = ctypes.c_int
+    return cast("Callable[[int, bytes, int, bytes, int], int]", call)
+
+
+def _exchange(a: str | Path, b: str | Path) -> bool:
+    """Swap the files named ``a`` and ``b`` in one step (``renameat2(RENAME_EXCHANGE)``):
+    True when done, False where this system or file system cannot (nothing happened).
+    Raises FileNotFoundError when either name is gone.
+
+    Replacing a note after checking it leaves an instant between the check and the
+    replace in which a save or a delete would be lost (the note written over, or brought
+    back). An exchange keeps the note that was in its place: vaultkit checks that one,
+    and puts it back if it is not the note it read."""
+    call = _renameat2()
+    if call is None:
+        return False
+    if call(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    import ctypes
+
+    err = ctypes.get_errno()
+    if err in _NOT_HERE:
+        return False
+    if err == errno.ENOENT:
+        raise FileNotFoundError(err, os.strerror(err), os.fsdecode(b))
+    raise OSError(err, os.strerror(err), os.fsdecode(b))
+
+
 def discard(staged: Staged) -> None:
-    """Remove a staged file's temp file (nothing if it already replaced its target)."""
+    """Remove a staged file's temp file (nothing if it already replaced its target; the
+    note it was exchanged with, once checked, if it was)."""
     with contextlib.suppress(FileNotFoundError):
         os.unlink(staged.tmp)
 
@@ -273,7 +391,8 @@ def atomic_write(
     return written
 
 
-def _recheck(target: Path, rel: str, expect: Stamp) -> None:
+def _recheck_stat(target: Path, rel: str, expect: Stamp) -> None:
+    """What the note's stat says of it since it was read (cheap: before the exchange)."""
     try:
         st = os.lstat(target)
     except FileNotFoundError:
@@ -284,6 +403,10 @@ def _recheck(target: Path, rel: str, expect: Stamp) -> None:
         raise UnsafeWrite(f"{rel}: has other hard links; replacing it would break them")
     if st.st_size != expect.size or st.st_mtime_ns != expect.mtime_ns:
         raise WriteConflict(f"{rel}: changed while vaultkit was writing it")
+
+
+def _recheck(target: Path, rel: str, expect: Stamp) -> None:
+    _recheck_stat(target, rel, expect)
     data, _ = read_stamped(target)
     if hashlib.sha256(data).hexdigest() != expect.sha:
         raise WriteConflict(f"{rel}: changed while vaultkit was writing it")
