@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from vaultkit import backup, cache
-from vaultkit.errors import VaultError
+from vaultkit import backup, cache, write
+from vaultkit.errors import UnsafeWrite, VaultError
 
 from .safety_helpers import SMALL, TODAY, edit_region, make_vault, regen, run, snapshot, stamps
 
@@ -309,3 +309,48 @@ def test_a_run_whose_writes_failed_is_not_remembered(
     again = regen(root)
     assert again.exit_code == 0, again.output
     assert snapshot(root) != before  # the disk has room again: this run wrote
+
+
+def _save_before_the_move(monkeypatch: pytest.MonkeyPatch, text: bytes, times: int = 1) -> None:
+    """A save of the file being removed, after vaultkit checked it and before it goes."""
+    real = backup.move_aside
+    calls = {"n": 0}
+
+    def racing(target: Path) -> Path:
+        if calls["n"] < times:
+            calls["n"] += 1
+            tmp = target.with_name(".editor-save.tmp")
+            tmp.write_bytes(text)
+            os.replace(tmp, target)
+        return real(target)
+
+    monkeypatch.setattr(backup, "move_aside", racing)
+
+
+def test_a_save_as_undo_removes_a_created_note_is_not_lost(
+    vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edit_region(vault / JANE, "- **Works at:**", "- **Works at (my words):**")
+    regen(vault)  # creates the conflict note
+    mine = b"---\nconflict_of: x\n---\nMy notes, typed as undo ran.\n"
+    _save_before_the_move(monkeypatch, mine)
+    result = run("undo", str(vault))
+    assert result.exit_code == 1 and "changed while vaultkit was removing it" in result.output
+    assert (vault / CONFLICT).read_bytes() == mine  # a check then unlink would delete it
+    assert not [p for p in vault.rglob(".vaultkit-*")]
+
+
+def test_a_file_moved_aside_goes_beside_its_name_if_that_was_taken(tmp_path: Path) -> None:
+    note = tmp_path / "Note.md"
+    note.write_text("first save")
+    aside = write.move_aside(note)
+    assert not note.exists() and aside.read_text() == "first save"
+    assert aside.name.startswith(".vaultkit-")
+    note.write_text("second save")
+    with pytest.raises(UnsafeWrite, match="kept beside it as Note"):
+        write.put_back(aside, note, "Note.md")
+    kept = [p for p in tmp_path.iterdir() if p.name != "Note.md"]
+    assert [p.read_text() for p in kept] == ["first save"]
+    assert note.read_text() == "second save"
+    with pytest.raises(FileNotFoundError):
+        write.move_aside(tmp_path / "gone.md")

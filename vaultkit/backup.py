@@ -35,7 +35,7 @@ from typing import Any
 
 from .cache import vault_folder
 from .errors import NoteError, Problem, Severity, UnsafeWrite, WriteConflict
-from .write import atomic_write, inside, read_stamped
+from .write import atomic_write, inside, move_aside, put_back, read_stamped
 
 RUN_PREFIX = "run-"
 UNDONE_SUFFIX = ".undone"
@@ -305,9 +305,21 @@ def _extract(folder: Path, rec: FileRecord) -> Path:
 
 
 def remove_checked(root: Path, rel: str, expect_sha: str | None) -> None:
-    """Delete a file vaultkit made, only if it still holds exactly ``expect_sha``."""
+    """Delete a file vaultkit made, only if it still holds exactly ``expect_sha``.
+
+    The file is first moved aside in one step (:func:`vaultkit.write.move_aside`) and
+    checked there: a save landing after a check of it in place would go with it. Found
+    changed, it is put back (beside the note, should its name have been taken again)."""
     target = inside(root, rel)
     data, _ = read_stamped(target)
     if _sha(data) != expect_sha:
         raise WriteConflict(f"{rel}: changed while vaultkit was removing it")
-    os.unlink(target)
+    aside = move_aside(target)
+    try:
+        now: bytes | None = read_stamped(aside)[0]
+    except OSError:
+        now = None
+    if now is None or _sha(now) != expect_sha:
+        put_back(aside, target, rel)
+        raise WriteConflict(f"{rel}: changed while vaultkit was removing it")
+    os.unlink(aside)

@@ -207,6 +207,52 @@ def _swap_back(staged: Staged) -> None:
             )
 
 
+def move_aside(target: Path) -> Path:
+    """Move ``target`` to a new temp name in its folder, in one step (never over another
+    file where the system can tell); that name. Raises FileNotFoundError when it is gone."""
+    for _ in range(100):
+        aside = target.with_name(f"{TEMP_PREFIX}{os.urandom(6).hex()}{TEMP_SUFFIX}")
+        call = _renameat2()
+        if call is None:
+            if os.path.lexists(aside):
+                continue
+            os.rename(target, aside)
+            return aside
+        if call(_AT_FDCWD, os.fsencode(target), _AT_FDCWD, os.fsencode(aside), _NOREPLACE) == 0:
+            return aside
+        import ctypes
+
+        err = ctypes.get_errno()
+        if err == errno.EEXIST:
+            continue
+        if err in _NOT_HERE:
+            if os.path.lexists(aside):
+                continue
+            os.rename(target, aside)
+            return aside
+        if err == errno.ENOENT:
+            raise FileNotFoundError(err, os.strerror(err), os.fsdecode(target))
+        raise OSError(err, os.strerror(err), os.fsdecode(target))
+    raise OSError(f"{target.name}: no free temp name beside it")
+
+
+def put_back(aside: Path, target: Path, rel: str) -> None:
+    """Give a file moved aside (:func:`move_aside`) its name again; should that name have
+    been taken meanwhile, keep it beside, under a name of its own (UnsafeWrite says
+    which): never leave the user's words under a temp name, which a later scan removes."""
+    try:
+        os.link(aside, target)
+    except FileExistsError:
+        keep = _beside(target)
+        os.link(aside, keep)
+        os.unlink(aside)
+        raise UnsafeWrite(
+            f"{rel}: saved again while vaultkit was removing it; the save before is kept "
+            f"beside it as {keep.name}"
+        ) from None
+    os.unlink(aside)
+
+
 def _beside(target: Path) -> Path:
     """A free name beside ``target`` for a copy of it vaultkit must not remove."""
     for n in range(1, 1000):
@@ -218,6 +264,7 @@ def _beside(target: Path) -> Path:
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
+_NOREPLACE = 1
 _NOT_HERE = frozenset({errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV})
 """What renameat2 says where the file system (or the kernel) cannot exchange two names."""
 
