@@ -250,6 +250,26 @@ def test_a_cache_for_a_long_lived_process_is_not_frozen(
     assert frozen
 
 
+def test_a_one_shot_run_freezes_what_it_read_before_the_collector_runs_again(
+    runner: CliRunner, sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The notes read from the cache and the kept model go out of the collector's sight
+    while it is still paused: frozen after it ran again, its first collection would walk
+    them all first."""
+    import gc
+
+    root = sample_vault.resolve()
+    day = dt.date.fromisoformat(TODAY)
+    _regen(runner, sample_vault)
+    _regen(runner, sample_vault)  # the model of the notes as the first run left them
+    paused: list[bool] = []
+    monkeypatch.setattr(gc, "freeze", lambda: paused.append(not gc.isenabled()))
+    loaded = build.load(root, day, cache=FileCache.open(root))
+    assert loaded.model == "kept"
+    assert len(paused) >= 2 and all(paused), paused  # the notes, then the model
+    assert gc.isenabled()
+
+
 def test_cached_notes_read_back_equal_with_each_name_stored_once(
     sample_vault: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import conflicts, debris, followups, modelcache, obsidian
 from .backup import RunBackup, open_run
-from .cache import NoteCache, collector_paused
+from .cache import FileCache, NoteCache, collector_paused
 from .config import Config
 from .errors import (
     NoteError,
@@ -178,10 +178,16 @@ def read_note(root: Path, entry: Entry) -> _Read:
 
 
 def _read_all(
-    root: Path, todo: list[Entry], progress: Progress | None, done: int, total: int
+    root: Path,
+    todo: list[Entry],
+    progress: Progress | None,
+    done: int,
+    total: int,
+    freeze: bool = False,
 ) -> dict[str, _Read]:
     """Read and parse the notes the cache did not have, on two cores when there are
-    many (see :mod:`vaultkit.parallel`); progress is reported by this process only."""
+    many (see :mod:`vaultkit.parallel`); progress is reported by this process only.
+    ``freeze``: see :func:`vaultkit.cache.collector_paused`."""
     parent = os.getpid()
 
     def some(part: Sequence[Entry]) -> list[_Read]:
@@ -194,7 +200,7 @@ def _read_all(
             out.append(read_note(root, entry))
         return out
 
-    with collector_paused():  # thousands of new objects that all live on
+    with collector_paused(freeze):  # thousands of new objects that all live on
         results = split_map(some, todo)
     return {entry.rel: outcome for entry, outcome in zip(todo, results, strict=True)}
 
@@ -237,7 +243,9 @@ def load(
             todo.append(entry)
             if cache is not None and (before := cache.stale(entry.rel)) is not None:
                 earlier[entry.rel] = before
-    read = _read_all(root, todo, progress, len(cached), len(scanned.entries))
+    # A one-shot command's objects live until it ends (see FileCache.freeze).
+    freeze = isinstance(cache, FileCache) and cache.freeze
+    read = _read_all(root, todo, progress, len(cached), len(scanned.entries), freeze)
     for entry in scanned.entries:
         rel = entry.rel
         if entry.size > config.max_note_bytes:
@@ -290,7 +298,7 @@ def load(
     if cache is not None:
         cache.retain(set(entries))
     model, base, since = "built", "", None
-    with collector_paused():  # the model's objects all live on
+    with collector_paused(freeze):  # the model's objects all live on
         kept_model = modelcache.read(root, config, today) if cache is not None and kept else None
         reused = modelcache.reuse(kept_model, notes, config, earlier.get) if kept_model else None
         if reused is not None:
