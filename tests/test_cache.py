@@ -270,6 +270,22 @@ def test_a_one_shot_run_freezes_what_it_read_before_the_collector_runs_again(
     assert gc.isenabled()
 
 
+def test_a_run_without_the_cache_freezes_only_as_a_one_shot_command(
+    runner: CliRunner, sample_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``regen --no-cache`` parses every note and builds the model: frozen, while the
+    collector is paused. A caller that lives on (the watcher, a library user) passes no
+    ``freeze``, and nothing of its is frozen."""
+    import gc
+
+    paused: list[bool] = []
+    monkeypatch.setattr(gc, "freeze", lambda: paused.append(not gc.isenabled()))
+    build.regen(sample_vault.resolve(), dt.date.fromisoformat(TODAY), dry_run=True)
+    assert paused == []
+    _regen(runner, sample_vault, "--no-cache")
+    assert len(paused) >= 2 and all(paused), paused  # the notes parsed, the model
+
+
 def test_cached_notes_read_back_equal_with_each_name_stored_once(
     sample_vault: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

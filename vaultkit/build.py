@@ -214,8 +214,12 @@ def load(
     scanned: ScanResult | None = None,
     progress: Progress | None = None,
     kept: bool = True,
+    freeze: bool = False,
 ) -> Loaded:
     """Scan, parse and model a vault; ``cache`` spares parsing notes that did not change.
+
+    ``freeze``: a one-shot command's (its notes and model live until it ends: see
+    :func:`vaultkit.cache.collector_paused`); a cache for one freezes them all the same.
 
     ``clean_temps=False`` (``check``) leaves even stale vaultkit temp files in place.
     ``kept``: with a cache, take back the model an earlier run kept when it fits (see
@@ -243,8 +247,7 @@ def load(
             todo.append(entry)
             if cache is not None and (before := cache.stale(entry.rel)) is not None:
                 earlier[entry.rel] = before
-    # A one-shot command's objects live until it ends (see FileCache.freeze).
-    freeze = isinstance(cache, FileCache) and cache.freeze
+    freeze = freeze or (isinstance(cache, FileCache) and cache.freeze)
     read = _read_all(root, todo, progress, len(cached), len(scanned.entries), freeze)
     for entry in scanned.entries:
         rel = entry.rel
@@ -730,6 +733,7 @@ def regen(
     backlinks_only: bool = False,
     templates: Templates | None = None,
     kept: bool = True,
+    freeze: bool = False,
 ) -> RunResult:
     """Run the whole pipeline once (``hold`` and ``on_write``: see :func:`apply`).
 
@@ -739,10 +743,19 @@ def regen(
     :func:`vaultkit.model.update_model`), and ask for the ``backlinks_only`` (the
     regions that show a change at once; follow-ups, prep sheets and the map follow in
     a full run). ``templates``: an environment to reuse (its compiled templates).
-    ``kept``: see :func:`load`.
+    ``kept``, ``freeze``: see :func:`load`.
     """
     if loaded is None:
-        loaded = load(path, today, config, cache, scanned=scanned, progress=progress, kept=kept)
+        loaded = load(
+            path,
+            today,
+            config,
+            cache,
+            scanned=scanned,
+            progress=progress,
+            kept=kept,
+            freeze=freeze,
+        )
     if scope is not None:
         loaded.scope = scope(loaded)
     if backlinks_only and loaded.scope is None:

@@ -161,6 +161,7 @@ def regen(vault: Path, dry_run: bool, today: str | None, quiet: bool, no_cache: 
                 cache=cache,
                 scanned=memo.scanned if memo else None,
                 progress=progress,
+                freeze=True,  # one run, then the process ends
             )
     except VaultLocked as exc:
         progress.close()
@@ -523,6 +524,7 @@ def _check(
         cache=cache,
         scanned=memo.scanned if memo else None,
         progress=progress,
+        freeze=True,  # one run, then the process ends
     )
     progress.close()
     if cache is not None:
