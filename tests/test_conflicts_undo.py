@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from vaultkit import backup, cache, write
-from vaultkit.errors import UnsafeWrite, VaultError
+from vaultkit.errors import UnsafeWrite, VaultError, WriteConflict
 
 from .safety_helpers import SMALL, TODAY, edit_region, make_vault, regen, run, snapshot, stamps
 
@@ -354,3 +354,24 @@ def test_a_file_moved_aside_goes_beside_its_name_if_that_was_taken(tmp_path: Pat
     assert note.read_text() == "second save"
     with pytest.raises(FileNotFoundError):
         write.move_aside(tmp_path / "gone.md")
+
+
+def test_a_folder_put_where_a_removed_note_was_is_given_its_name_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    note = tmp_path / "Note.md"
+    note.write_text("made by vaultkit")
+    expect = backup._sha(note.read_bytes())
+    real = write.move_aside
+
+    def racing(target: Path) -> Path:
+        target.unlink()
+        target.mkdir()
+        (target / "inside.md").write_text("mine")
+        return real(target)
+
+    monkeypatch.setattr(backup, "move_aside", racing)
+    with pytest.raises(WriteConflict):
+        backup.remove_checked(tmp_path, "Note.md", expect)
+    assert (note / "inside.md").read_text() == "mine"
+    assert [p.name for p in tmp_path.iterdir()] == ["Note.md"]

@@ -356,11 +356,109 @@ def test_a_second_save_while_the_first_is_put_back_is_kept_beside_the_note(
     result = regen(root)
     assert calls["n"] == 2
     jane = root / JANE
-    kept = [p for p in jane.parent.iterdir() if "saved during a vaultkit write" in p.name]
+    kept = [p for p in jane.parent.iterdir() if "saved as vaultkit wrote" in p.name]
     texts = {jane.read_text(encoding="utf-8"), *(p.read_text(encoding="utf-8") for p in kept)}
     assert texts == {"save 1\n", "save 2\n"}
     assert result.exit_code == 1 and "kept beside it as" in result.output
     assert temps(root) == []
+    # The copy reads as a conflict copy: never a second Jane Doe, nor written into.
+    assert [scan.is_sync_conflict(p.name) for p in kept] == [True]
+    copy = kept[0].read_bytes()
+    regen(root)
+    assert kept[0].read_bytes() == copy
+
+
+def test_a_sandbox_that_forbids_renameat2_falls_back_to_the_checked_replace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Some container profiles answer EPERM to renameat2 while rename works."""
+    import ctypes
+    import errno
+
+    def forbidden(*args: object) -> int:
+        ctypes.set_errno(errno.EPERM)
+        return -1
+
+    monkeypatch.setattr(write, "_renameat2", lambda: forbidden)
+    root = make_vault(tmp_path / "vault")
+    assert regen(root).exit_code == 0
+    assert "<!-- vaultkit:begin backlinks" in (root / JANE).read_text(encoding="utf-8")
+    assert temps(root) == []
+
+
+def _two_saves_around_the_exchange(
+    monkeypatch: pytest.MonkeyPatch, first: Callable[[Path], None], second: Callable[[Path], None]
+) -> None:
+    """``first`` lands after the stat check and before the exchange (found, put back);
+    ``second`` lands on the note's place after the exchange, before the swap back."""
+    real = write._exchange
+    calls = {"n": 0}
+
+    def racing(a: str | Path, b: str | Path) -> bool:
+        calls["n"] += 1
+        if calls["n"] <= 2:
+            (first if calls["n"] == 1 else second)(Path(b))
+        return real(a, b)
+
+    monkeypatch.setattr(write, "_exchange", racing)
+
+
+@needs_exchange
+def test_a_second_save_in_place_while_the_first_is_put_back_is_not_lost(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Editors that write in place (Obsidian's fs.writeFile, nano) keep vaultkit's inode:
+    the second save is in vaultkit's file, whose inode is still the one it wrote."""
+    note = tmp_path / "Note.md"
+    note.write_bytes(b"original\n")
+    _, stamp = write.read_stamped(note)
+    staged = write.stage(tmp_path, "Note.md", b"original\nregion\n", stamp)
+
+    def in_place(text: bytes) -> Callable[[Path], None]:
+        return lambda p: p.write_bytes(text)
+
+    _two_saves_around_the_exchange(
+        monkeypatch, in_place(b"original\nsave 1\n"), in_place(b"original\nsave 2\n")
+    )
+    with pytest.raises((write.WriteConflict, write.UnsafeWrite)):
+        write.commit(staged)
+    texts = {p.read_bytes() for p in tmp_path.iterdir() if not p.name.startswith(".")}
+    assert b"original\nsave 2\n" in texts, texts
+
+
+@needs_exchange
+def test_a_second_save_is_kept_even_where_the_name_beside_is_too_long(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A note named near the 255-byte limit (76 CJK characters): the "(saved during a
+    vaultkit write 1)" name cannot be made; the save must not go with the temp file."""
+    rel = "\u4f1a" * 76 + ".md"
+    note = tmp_path / rel
+    note.write_bytes(b"original\n")
+    _, stamp = write.read_stamped(note)
+    staged = write.stage(tmp_path, rel, b"original\nregion\n", stamp)
+    _two_saves_around_the_exchange(
+        monkeypatch,
+        lambda p: _atomic_save(p, "save 1\n"),
+        lambda p: _atomic_save(p, "save 2\n"),
+    )
+    with pytest.raises((write.UnsafeWrite, OSError)):
+        write.commit(staged)
+    texts = {p.read_bytes() for p in tmp_path.iterdir()}
+    assert {b"save 1\n", b"save 2\n"} <= texts, texts
+
+
+def test_a_save_put_back_is_never_left_under_a_temp_name(tmp_path: Path) -> None:
+    """put_back when the note's name was taken again and the name beside cannot be made."""
+    rel = "\u4f1a" * 76 + ".md"
+    note = tmp_path / rel
+    note.write_text("first save")
+    aside = write.move_aside(note)
+    note.write_text("second save")
+    with pytest.raises((write.UnsafeWrite, OSError)):
+        write.put_back(aside, note, rel)
+    visible = [p.read_text() for p in tmp_path.iterdir() if not p.name.startswith(".")]
+    assert sorted(visible) == ["first save", "second save"], visible
 
 
 def test_without_an_exchange_the_check_before_the_replace_still_holds(

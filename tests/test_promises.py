@@ -397,6 +397,17 @@ def test_a_crashed_runs_temp_file_is_cleaned(runner: CliRunner, basic_vault: Pat
     assert not temp.exists()
 
 
+def test_a_dry_run_removes_no_temp_file(runner: CliRunner, basic_vault: Path) -> None:
+    """A dry run takes no lock: a writer's temp name may hold the note it is checking."""
+    temp = put(basic_vault, "People/.vaultkit-abc123.tmp", b"half a note")
+    an_hour_ago = temp.stat().st_mtime_ns - 3600 * 10**9
+    os.utime(temp, ns=(an_hour_ago, an_hour_ago))
+    assert regen(runner, basic_vault, "--dry-run").exit_code in (0, 1)
+    assert temp.exists()
+    assert regen(runner, basic_vault).exit_code == 0
+    assert not temp.exists()
+
+
 def test_another_runs_fresh_temp_file_is_left_alone(runner: CliRunner, basic_vault: Path) -> None:
     """A concurrent vaultkit (a watcher) may be about to rename its temp file in place."""
     temp = put(basic_vault, "People/.vaultkit-inflight.tmp", b"being written")

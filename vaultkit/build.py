@@ -751,6 +751,7 @@ def regen(
             today,
             config,
             cache,
+            clean_temps=not dry_run,  # a dry run takes no lock: another writer's may be live
             scanned=scanned,
             progress=progress,
             kept=kept,

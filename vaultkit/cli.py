@@ -71,11 +71,14 @@ class _Memo:
     outcome: runmemo.Outcome | None
 
 
-def _memo(vault: Path, command: str, today: dt.date) -> _Memo:
+def _memo(vault: Path, command: str, today: dt.date, clean: bool = True) -> _Memo:
+    """``clean``: remove stale vaultkit temp files (a run that writes; not a dry run,
+    which takes no lock: a writer's temp name may hold a note it is checking)."""
     root = vault_root(vault)
     config = Config.load(root)
     settings = obsidian.read_settings(root)  # in a hidden folder: not in the scan
-    scanned = scan(root, scan_ignores(config, settings), clean_temps=command == "regen")
+    clean_temps = clean and command == "regen"
+    scanned = scan(root, scan_ignores(config, settings), clean_temps=clean_temps)
     templates = (root / config.templates_folder, default_templates_dir())
     key = runmemo.inputs_key(command, root, today, scanned, templates, extra=repr(settings))
     return _Memo(root, config, scanned, key, runmemo.recall(root, command, key))
@@ -138,7 +141,7 @@ def regen(vault: Path, dry_run: bool, today: str | None, quiet: bool, no_cache: 
     """
     day = _today(today)
     cache = _open_cache(vault, no_cache)
-    memo = _memo(vault, "regen", day) if cache is not None else None
+    memo = _memo(vault, "regen", day, clean=not dry_run) if cache is not None else None
     if memo is not None and memo.outcome is not None:
         # Nothing changed since a run that had nothing to write: say again what it said.
         _report(memo.outcome.problems)

@@ -98,6 +98,11 @@ class Staged:
     expect: Stamp | None
     written: os.stat_result
     """The temp file's stat: the file's, once it replaces the target."""
+    sha: str = ""
+    """SHA-256 of the bytes staged: whether a file is still vaultkit's, as it wrote it."""
+    keep: bool = False
+    """The temp name holds words of the user's that could be given no other name: it is
+    never removed (see :func:`_keep_beside`)."""
 
 
 def stage(root: Path, rel: str, data: bytes, expect: Stamp | None, sync: bool = True) -> Staged:
@@ -125,7 +130,7 @@ def stage(root: Path, rel: str, data: bytes, expect: Stamp | None, sync: bool = 
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    return Staged(rel, target, tmp, expect, written)
+    return Staged(rel, target, tmp, expect, written, hashlib.sha256(data).hexdigest())
 
 
 def commit(staged: Staged) -> os.stat_result:
@@ -160,7 +165,9 @@ def commit(staged: Staged) -> os.stat_result:
 
 def _check_swapped(staged: Staged) -> None:
     """After the exchange: the note now at the temp name must be the one that was read.
-    A save that landed between the check and the exchange is put back in its place."""
+    A save that landed between the check and the exchange is put back in its place; or,
+    should vaultkit's file have been saved over as well, kept beside it (the newest save
+    stays in the note's place)."""
     rel, expect = staged.rel, staged.expect
     assert expect is not None
     try:
@@ -175,98 +182,148 @@ def _check_swapped(staged: Staged) -> None:
         same = False
     if same:
         return
-    _swap_back(staged)
-    raise WriteConflict(f"{rel}: changed while vaultkit was writing it")
-
-
-def _swap_back(staged: Staged) -> None:
-    """Put back what the exchange took from the note's place. Should that place have been
-    saved to again meanwhile (what is then at the temp name is not vaultkit's file), that
-    is kept too, beside the note: nothing the user wrote goes with the temp file."""
-    try:
-        _exchange(staged.tmp, staged.target)
-    except FileNotFoundError:  # the note's place was emptied meanwhile: theirs goes back
+    if _ours(staged.target, staged):
         try:
-            os.link(staged.tmp, staged.target)
-            os.unlink(staged.tmp)
-        except FileExistsError:
-            pass
-    finally:
-        st: os.stat_result | None = None
-        with contextlib.suppress(FileNotFoundError):
-            st = os.lstat(staged.tmp)
-        if st is not None and (st.st_dev, st.st_ino) != (
+            swapped = _exchange(staged.tmp, staged.target)
+        except FileNotFoundError:
+            swapped = False
+        if swapped and _ours(staged.tmp, staged):
+            raise WriteConflict(f"{rel}: changed while vaultkit was writing it")
+        if not swapped and not os.path.lexists(staged.target):
+            try:  # the note's place was emptied meanwhile: theirs has its name back
+                _rename_noreplace(staged.tmp, staged.target)
+            except OSError:
+                pass
+            else:
+                raise WriteConflict(f"{rel}: changed while vaultkit was writing it")
+    _keep_beside(staged)
+
+
+def _ours(path: str | Path, staged: Staged) -> bool:
+    """Whether ``path`` holds vaultkit's staged file, as it wrote it (no save since, not
+    even one written into that same file)."""
+    try:
+        st = os.lstat(path)
+        if (st.st_dev, st.st_ino, st.st_size) != (
             staged.written.st_dev,
             staged.written.st_ino,
+            staged.written.st_size,
         ):
-            keep = _beside(staged.target)
-            os.link(staged.tmp, keep)
-            raise UnsafeWrite(
-                f"{staged.rel}: saved again while vaultkit was writing it; not written, "
-                f"and the save before is kept beside it as {keep.name}"
-            )
+            return False
+        return read_stamped(Path(path))[1].sha == staged.sha
+    except OSError:
+        return False
+
+
+def _keep_beside(staged: Staged) -> None:
+    """The temp name holds a save of the user's that is not in the note's place: give it a
+    name of its own beside the note, and say so (UnsafeWrite). Should no name be free, it
+    stays where it is, never removed, and the message says where."""
+    kept = keep_visible(Path(staged.tmp), staged.target)
+    if kept is None:
+        staged.keep = True
+        raise UnsafeWrite(
+            f"{staged.rel}: saved twice while vaultkit was writing it; not written, and the "
+            f"earlier save could not be given a name: it is {staged.tmp}; rename it to keep it"
+        )
+    raise UnsafeWrite(
+        f"{staged.rel}: saved twice while vaultkit was writing it; not written, and the "
+        f"other save is kept beside it as {kept.name}"
+    )
+
+
+ASIDE_PREFIX = ".vaultkit-aside-"
+"""A note moved aside to be checked before it is removed: hidden, and not a temp name,
+which a scan removes once old by its modification time (the note's own, perhaps old)."""
 
 
 def move_aside(target: Path) -> Path:
-    """Move ``target`` to a new temp name in its folder, in one step (never over another
-    file where the system can tell); that name. Raises FileNotFoundError when it is gone."""
+    """Move ``target`` to a new hidden name in its folder (:data:`ASIDE_PREFIX`), in one
+    step, never over another file; that name. Raises FileNotFoundError when it is gone."""
     for _ in range(100):
-        aside = target.with_name(f"{TEMP_PREFIX}{os.urandom(6).hex()}{TEMP_SUFFIX}")
-        call = _renameat2()
-        if call is None:
-            if os.path.lexists(aside):
-                continue
-            os.rename(target, aside)
-            return aside
-        if call(_AT_FDCWD, os.fsencode(target), _AT_FDCWD, os.fsencode(aside), _NOREPLACE) == 0:
-            return aside
-        import ctypes
-
-        err = ctypes.get_errno()
-        if err == errno.EEXIST:
+        aside = target.with_name(f"{ASIDE_PREFIX}{os.urandom(6).hex()}")
+        try:
+            _rename_noreplace(target, aside)
+        except FileExistsError:
             continue
-        if err in _NOT_HERE:
-            if os.path.lexists(aside):
-                continue
-            os.rename(target, aside)
-            return aside
-        if err == errno.ENOENT:
-            raise FileNotFoundError(err, os.strerror(err), os.fsdecode(target))
-        raise OSError(err, os.strerror(err), os.fsdecode(target))
+        return aside
     raise OSError(f"{target.name}: no free temp name beside it")
 
 
 def put_back(aside: Path, target: Path, rel: str) -> None:
-    """Give a file moved aside (:func:`move_aside`) its name again; should that name have
-    been taken meanwhile, keep it beside, under a name of its own (UnsafeWrite says
-    which): never leave the user's words under a temp name, which a later scan removes."""
+    """Give what was moved aside (:func:`move_aside`) its name again; should that name
+    have been taken meanwhile, a name of its own beside it (UnsafeWrite says which)."""
     try:
-        os.link(aside, target)
+        _rename_noreplace(aside, target)
+        return
     except FileExistsError:
-        keep = _beside(target)
-        os.link(aside, keep)
-        os.unlink(aside)
-        raise UnsafeWrite(
-            f"{rel}: saved again while vaultkit was removing it; the save before is kept "
-            f"beside it as {keep.name}"
-        ) from None
-    os.unlink(aside)
+        why = "saved again while vaultkit was removing it"
+    except OSError as exc:
+        why = f"could not be put back after vaultkit found it changed ({exc.strerror})"
+    kept = keep_visible(aside, target)
+    where = f"it is kept beside it as {kept.name}" if kept else f"it is {aside}; rename it"
+    raise UnsafeWrite(f"{rel}: {why}; {where}")
 
 
-def _beside(target: Path) -> Path:
-    """A free name beside ``target`` for a copy of it vaultkit must not remove."""
-    for n in range(1, 1000):
-        keep = target.with_name(f"{target.stem} (saved during a vaultkit write {n}){target.suffix}")
-        if not os.path.lexists(keep):
-            return keep
-    raise UnsafeWrite(f"{target.name}: no free name beside it for a copy of a save")
+def keep_visible(path: Path, target: Path) -> Path | None:
+    """Move ``path`` (a save of the user's under a temp name) to a free name beside
+    ``target`` that reads as a conflict copy (the scan passes those by, and reports
+    them), shortened to fit the file system's limit; else to a hidden name that is not a
+    temp name (never removed). The new path, or None when nothing worked."""
+    suffix = target.suffix
+    stem = target.name[: len(target.name) - len(suffix)] if suffix else target.name
+    names = [_fit(stem, f" (conflict {n}, saved as vaultkit wrote){suffix}") for n in range(1, 20)]
+    names += [_fit(f".{stem}", f".vaultkit-kept-{os.urandom(4).hex()}{suffix}")]
+    for name in names:
+        try:
+            _rename_noreplace(path, target.with_name(name))
+        except FileExistsError:
+            continue
+        except OSError:
+            continue
+        return target.with_name(name)
+    return None
+
+
+def _fit(stem: str, suffix: str, limit: int = 255) -> str:
+    """``stem + suffix``, the stem shortened so that the name fits in ``limit`` bytes."""
+    room = limit - len(os.fsencode(suffix))
+    while len(os.fsencode(stem)) > room:
+        stem = stem[:-1]
+    return stem + suffix
+
+
+def _rename_noreplace(a: str | Path, b: str | Path) -> None:
+    """Rename ``a`` to ``b`` in one step, never over a file at ``b`` (FileExistsError);
+    where the system cannot refuse that itself, ``b`` is looked at just before."""
+    call = _renameat2()
+    if call is not None:
+        if call(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _NOREPLACE) == 0:
+            return
+        import ctypes
+
+        err = ctypes.get_errno()
+        if err not in _NOT_HERE:
+            raise _os_error(err, b)
+    if os.path.lexists(b):
+        raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), os.fsdecode(b))
+    os.rename(a, b)
+
+
+def _os_error(err: int, path: str | Path) -> OSError:
+    """The OSError (FileNotFoundError, FileExistsError...) for ``err`` at ``path``."""
+    return OSError(err, os.strerror(err), os.fsdecode(path))
 
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 _NOREPLACE = 1
-_NOT_HERE = frozenset({errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV})
-"""What renameat2 says where the file system (or the kernel) cannot exchange two names."""
+_NOT_HERE = frozenset(
+    {errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EPERM}
+)
+"""What renameat2 says where the file system or the kernel cannot exchange two names, or
+refuse to rename over one (EPERM: a sandbox that forbids the call; where it is a real
+refusal, the plain rename that follows is refused too)."""
 
 
 @lru_cache(maxsize=1)
@@ -304,14 +361,15 @@ def _exchange(a: str | Path, b: str | Path) -> bool:
     err = ctypes.get_errno()
     if err in _NOT_HERE:
         return False
-    if err == errno.ENOENT:
-        raise FileNotFoundError(err, os.strerror(err), os.fsdecode(b))
-    raise OSError(err, os.strerror(err), os.fsdecode(b))
+    raise _os_error(err, b)
 
 
 def discard(staged: Staged) -> None:
     """Remove a staged file's temp file (nothing if it already replaced its target; the
-    note it was exchanged with, once checked, if it was)."""
+    note it was exchanged with, once checked, if it was; never words of the user's that
+    could be given no other name)."""
+    if staged.keep:
+        return
     with contextlib.suppress(FileNotFoundError):
         os.unlink(staged.tmp)
 
